@@ -1,0 +1,39 @@
+# Procedural scenes (SyntheticSegDataset): no files, deterministic from a seed.
+dataset_type = 'SyntheticSegDataset'
+img_size = (128, 128)  # (h, w)
+crop_size = (96, 96)
+train_pipeline = [
+    dict(
+        type='RandomResize',
+        scale=(128, 128),
+        ratio_range=(0.75, 1.5),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackSegInputs')
+]
+test_pipeline = [dict(type='PackSegInputs')]
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        num_samples=400,
+        img_size=img_size,
+        seed=0,
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        num_samples=50,
+        img_size=img_size,
+        seed=1,
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader
+val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

@@ -1,0 +1,6 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+from .camvid import CamVidDataset
+from .synthetic import SyntheticSegDataset
+from .transforms import *  # noqa: F401,F403
+
+__all__ = ['CamVidDataset', 'SyntheticSegDataset']

@@ -1,0 +1,4 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+from .gate import SpatialGate
+
+__all__ = ['SpatialGate']

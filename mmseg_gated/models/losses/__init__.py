@@ -1,0 +1,3 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+
+__all__ = []

@@ -1,0 +1,30 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+import os
+
+import torch
+
+
+def setup_cpu_distributed(cfg) -> None:
+    """Make ``--launcher pytorch`` work on machines without CUDA.
+
+    mmengine defaults to the NCCL backend, pins ``torch.cuda.set_device`` and
+    wraps the model in DDP with ``device_ids=[LOCAL_RANK]``; none of that
+    works on CPU. When CUDA is unavailable we switch the backend to gloo,
+    initialise the process group here, and build DDP without device ids.
+    Nothing changes when CUDA is available or the launcher is ``none``.
+    """
+    if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    dist_cfg = env_cfg.setdefault('dist_cfg', {})
+    dist_cfg['backend'] = 'gloo'
+    import torch.distributed as dist
+    if cfg.launcher == 'pytorch' and not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel',
+        broadcast_buffers=False,
+        find_unused_parameters=cfg.get('find_unused_parameters', False))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    os.environ.setdefault('LOCAL_RANK', '0')
