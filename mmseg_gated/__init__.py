@@ -2,14 +2,10 @@
 """mmseg_gated: gated and multi-scale feature fusion for MMSegmentation 1.x.
 
 Importing the package registers every module into mmseg's registries
-(MODELS, DATASETS, TRANSFORMS, METRICS) and lets torch >= 2.6 load the
-checkpoints mmengine's Runner saves.
+(MODELS, DATASETS, TRANSFORMS, METRICS); every registered class is also
+importable from here (``from mmseg_gated import GFFNeck``).
 """
+from .datasets import *  # noqa: F401,F403
+from .evaluation import *  # noqa: F401,F403
+from .models import *  # noqa: F401,F403
 from .version import __version__
-from .utils import register_checkpoint_safe_globals
-
-from . import datasets, evaluation, models  # noqa: E402,F401  (registers)
-
-register_checkpoint_safe_globals()
-
-__all__ = ['__version__']

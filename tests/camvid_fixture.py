@@ -39,3 +39,35 @@ def make_segnet_camvid(root, n_train=3, n_val=2, size=(24, 32)):
         with open(osp.join(root, f'{split}.txt'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
     return root
+
+
+def make_original_camvid(root, names=('0001TP_006690', '0006R0_f00930',
+                                      'Seq05VD_f00000'), size=(24, 32)):
+    """The original full-resolution layout with colour-coded labels.
+
+    Returns the expected index maps per name (what the converter must give).
+    """
+    import sys
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    sys.path.insert(0, osp.join(repo, 'tools', 'dataset_converters'))
+    from camvid import CLASS_COLOURS  # the converter's table
+    root = str(root)
+    rng = np.random.default_rng(1)
+    os.makedirs(osp.join(root, '701_StillsRaw_full'), exist_ok=True)
+    os.makedirs(osp.join(root, 'LabeledApproved_full'), exist_ok=True)
+    colours = [c for c, _ in CLASS_COLOURS.values()]
+    indices = [i for _, i in CLASS_COLOURS.values()]
+    expected = {}
+    h, w = size
+    for name in names:
+        pick = rng.integers(0, len(colours), (h, w))
+        rgb = np.array(colours, np.uint8)[pick]
+        idx = np.array(indices, np.uint8)[pick]
+        rgb[0, 0] = (1, 2, 3)  # a colour not in the table -> void
+        idx[0, 0] = 11
+        cv2.imwrite(osp.join(root, 'LabeledApproved_full', name + '_L.png'),
+                    rgb[..., ::-1])
+        cv2.imwrite(osp.join(root, '701_StillsRaw_full', name + '.png'),
+                    rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+        expected[name] = idx
+    return expected

@@ -44,6 +44,8 @@ def test_config_builds_and_trains(path):
         preproc['size'] = size
     if 'module' in model_cfg:  # TTA wrappers
         model_cfg = model_cfg.module
+        if model_cfg.get('data_preprocessor') is not None:  # GFF MS configs
+            model_cfg['data_preprocessor']['size'] = size
     model_cfg.pop('pretrained', None)
     model_cfg.get('backbone', {}).pop('init_cfg', None)
     model = build_cpu_model(model_cfg)

@@ -63,3 +63,9 @@ def test_builds_from_minimal_config(name, tmp_path):
     cfg = dict(cfg, type=name)
     obj = REGISTRIES[reg_name].build(cfg)
     assert isinstance(obj, cls)
+
+
+def test_registered_classes_importable_from_package():
+    missing = [n for n in REGISTERED if getattr(mmseg_gated, n, None)
+               is not REGISTERED[n][1]]
+    assert not missing, f'not importable from mmseg_gated: {missing}'

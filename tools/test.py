@@ -14,8 +14,9 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import mmseg_gated  # noqa: F401  (registers modules, checkpoint loading)
-from mmseg_gated.utils import setup_cpu_distributed
+import mmseg_gated  # noqa: F401  (registers the plugin's modules)
+from mmseg_gated.utils import (enable_trusted_checkpoint_loading,
+                               setup_cpu_distributed)
 
 
 def parse_args():
@@ -110,6 +111,8 @@ def main():
         cfg.test_evaluator['keep_results'] = True
 
     setup_cpu_distributed(cfg)
+    # torch >= 2.6: Runner checkpoints need more than weights_only loading.
+    enable_trusted_checkpoint_loading()
 
     runner = Runner.from_cfg(cfg)
     runner.test()

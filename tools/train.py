@@ -16,8 +16,9 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-import mmseg_gated  # noqa: F401  (registers modules, checkpoint loading)
-from mmseg_gated.utils import setup_cpu_distributed
+import mmseg_gated  # noqa: F401  (registers the plugin's modules)
+from mmseg_gated.utils import (enable_trusted_checkpoint_loading,
+                               setup_cpu_distributed)
 
 
 def parse_args():
@@ -92,6 +93,8 @@ def main():
         cfg.load_from = args.resume
 
     setup_cpu_distributed(cfg)
+    # torch >= 2.6: Runner checkpoints need more than weights_only loading.
+    enable_trusted_checkpoint_loading()
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)

@@ -1,44 +1,49 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 """Load the checkpoints mmengine's Runner saves on torch >= 2.6.
 
-torch 2.6 made ``torch.load`` default to ``weights_only=True``; mmengine
-0.10.x calls it without the argument, and its checkpoints carry a
-``message_hub`` of :class:`~mmengine.logging.HistoryBuffer` objects holding
-numpy arrays, so ``--resume`` and ``tools/test.py`` fail with an
-``UnpicklingError``. Rather than turning the safe loader off, we add exactly
-the types a Runner checkpoint contains to torch's allow-list.
+torch 2.6 made ``torch.load`` default to ``weights_only=True``. mmengine
+0.10.x calls it without the argument, and a Runner checkpoint carries a
+``message_hub`` whose :class:`~mmengine.logging.HistoryBuffer` objects pickle
+their statistics methods through ``getattr``: the safe unpickler refuses
+them, so ``--resume`` and ``tools/test.py`` fail with an ``UnpicklingError``.
+``getattr`` cannot be allow-listed without defeating the safe loader, so the
+tools (whose checkpoint path the user names on the command line) load local
+files safely first and fall back to a full load only for files the safe
+loader refuses, with a log line saying so.
 """
-import numpy as np
+import pickle
+
 import torch
+from mmengine.logging import print_log
+from mmengine.runner.checkpoint import CheckpointLoader
 
 
-def _numpy_globals():
-    types = [np.ndarray, np.dtype]
-    try:  # numpy >= 2
-        from numpy._core.multiarray import _reconstruct, scalar
-    except ImportError:  # numpy 1.x
-        from numpy.core.multiarray import _reconstruct, scalar
-    types += [_reconstruct, scalar]
-    # The dtype classes (np.dtypes.Float64DType ...) a pickled array names.
-    dtypes = getattr(np, 'dtypes', None)
-    if dtypes is not None:
-        types += [
-            getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')
-        ]
-    types += [
-        np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16,
-        np.uint32, np.uint64, np.float16, np.float32, np.float64
-    ]
-    return types
+def load_local_checkpoint(filename: str, map_location=None):
+    """``torch.load`` a local file: safe load first, full load if refused.
+
+    Args:
+        filename (str): Local checkpoint path.
+        map_location: Passed to :func:`torch.load`.
+    """
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError:
+        print_log(
+            f'{filename} holds more than tensors (an mmengine Runner '
+            'checkpoint); loading it with weights_only=False because its '
+            'path was given to this tool. Only load checkpoints you trust.',
+            logger='current')
+        return torch.load(
+            filename, map_location=map_location, weights_only=False)
 
 
-def register_checkpoint_safe_globals() -> bool:
-    """Allow-list the types of an mmengine Runner checkpoint for
-    ``torch.load(weights_only=True)``. Returns False on torch without
-    ``add_safe_globals`` (< 2.4), where nothing needs doing."""
-    add = getattr(torch.serialization, 'add_safe_globals', None)
-    if add is None:
-        return False
-    from mmengine.logging import HistoryBuffer
-    add([HistoryBuffer] + _numpy_globals())
-    return True
+def enable_trusted_checkpoint_loading() -> None:
+    """Make mmengine load local checkpoints with :func:`load_local_checkpoint`.
+
+    ``tools/train.py`` and ``tools/test.py`` call this; call it in your own
+    scripts to resume or test Runner checkpoints on torch >= 2.6. Remote
+    schemes (``http://``, ``open-mmlab://`` ...) keep mmengine's loaders.
+    """
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_local_checkpoint, force=True)

@@ -5,7 +5,7 @@ import torch
 
 
 def setup_cpu_distributed(cfg) -> None:
-    """Make ``--launcher pytorch`` work on machines without CUDA.
+    """Make ``--launcher pytorch`` (torchrun) work on machines without CUDA.
 
     mmengine defaults to the NCCL backend, pins ``torch.cuda.set_device`` and
     wraps the model in DDP with ``device_ids=[LOCAL_RANK]``; none of that
@@ -13,13 +13,14 @@ def setup_cpu_distributed(cfg) -> None:
     initialise the process group here, and build DDP without device ids.
     Nothing changes when CUDA is available or the launcher is ``none``.
     """
-    if cfg.get('launcher', 'none') == 'none' or torch.cuda.is_available():
+    if cfg.get('launcher', 'none') != 'pytorch' or torch.cuda.is_available():
         return
     env_cfg = cfg.setdefault('env_cfg', {})
     dist_cfg = env_cfg.setdefault('dist_cfg', {})
     dist_cfg['backend'] = 'gloo'
     import torch.distributed as dist
-    if cfg.launcher == 'pytorch' and not dist.is_initialized():
+    if not dist.is_initialized():
+        # mmengine's init_dist would call torch.cuda.set_device first.
         dist.init_process_group(backend='gloo')
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         type='MMDistributedDataParallel',

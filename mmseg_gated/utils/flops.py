@@ -56,7 +56,7 @@ def count_complexity(model: nn.Module,
         dict: ``flops`` (multiply-adds), ``params``, ``uncounted`` (op names
         the analyser skipped, with their counts) and, if asked, ``table``.
     """
-    from mmengine.analysis import FlopAnalyzer, flop_count_table, parameter_count
+    from mmengine.analysis import FlopAnalyzer, parameter_count
 
     model = model.eval()
     wrapper = _PredictWrapper(model)
@@ -74,5 +74,7 @@ def count_complexity(model: nn.Module,
     params = parameter_count(model)['']
     out = dict(flops=flops, params=params, uncounted=uncounted)
     if show_table:
-        out['table'] = flop_count_table(analyzer, max_depth=3)
+        # mmengine 0.10.x has no flop_count_table (fvcore's name)
+        from mmengine.analysis.print_helper import complexity_stats_table
+        out['table'] = complexity_stats_table(analyzer, max_depth=3)
     return out

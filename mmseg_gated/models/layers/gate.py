@@ -27,6 +27,9 @@ class SpatialGate(BaseModule):
         gate_channels (int): Channels of the gate map; 1 broadcasts over the
             gated feature's channels. Default: 1.
         kernel_size (int): Kernel size of the conv. Default: 1.
+        stride (int): Stride of the conv; 2 gives a gate at half the input
+            resolution (GSTO's official supervised gates downsample the
+            prediction with strided 3x3 convs). Default: 1.
         norm_cfg (dict, optional): Norm after the conv (before the sigmoid).
             Default: None.
         act_cfg (dict, optional): Activation after the norm (before the
@@ -43,19 +46,23 @@ class SpatialGate(BaseModule):
                  norm_cfg: Optional[dict] = None,
                  act_cfg: Optional[dict] = None,
                  bias='auto',
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 stride: int = 1) -> None:
         super().__init__(init_cfg=init_cfg)
         if in_channels <= 0 or gate_channels <= 0:
             raise ValueError('in_channels and gate_channels must be positive, '
                              f'got {in_channels} and {gate_channels}')
         if kernel_size % 2 != 1:
             raise ValueError(f'kernel_size must be odd, got {kernel_size}')
+        if stride not in (1, 2):
+            raise ValueError(f'stride must be 1 or 2, got {stride}')
         self.in_channels = in_channels
         self.gate_channels = gate_channels
         self.conv = ConvModule(
             in_channels,
             gate_channels,
             kernel_size,
+            stride=stride,
             padding=kernel_size // 2,
             bias=bias,
             norm_cfg=norm_cfg,

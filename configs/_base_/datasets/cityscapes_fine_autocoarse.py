@@ -1,0 +1,19 @@
+# Cityscapes: fine train labels + auto-labelled "train_extra" images
+# (hierarchical multi-scale attention, Table 4 "Fine + auto-generated coarse
+# labels"). Make the pseudo-labels with a trained teacher first:
+#   python tools/autolabel.py TEACHER_CONFIG TEACHER_CKPT \
+#       --img-dir data/cityscapes/leftImg8bit/train_extra \
+#       --img-suffix _leftImg8bit.png \
+#       --out-dir data/cityscapes/autolabel/train_extra \
+#       --label-suffix _gtAuto_labelTrainIds.png --threshold 0.9
+_base_ = ['./cityscapes_fine_coarse.py']
+auto_coarse_train = dict(
+    type='CityscapesDataset',
+    data_root='data/cityscapes/',
+    data_prefix=dict(
+        img_path='leftImg8bit/train_extra',
+        seg_map_path='autolabel/train_extra'),
+    seg_map_suffix='_gtAuto_labelTrainIds.png',
+    pipeline={{_base_.train_pipeline}})
+train_dataloader = dict(
+    dataset=dict(datasets=[{{_base_.fine_train}}, auto_coarse_train]))

@@ -1,0 +1,37 @@
+# Gated-SCNN (Takikawa et al., ICCV 2019, Fig. 2) on a dilated ResNet-50
+# (output stride 8): DeepLabV3+ regular stream; shape stream from stage 1
+# (stride 4, upsampled to the input size) with GCLs gated by stages 2, 3 and
+# 4 (ResNet's conv3_x, conv4_x, conv5_x: "stages 3, 4 and the last"); Canny
+# gradients; fusion ASPP with the boundary branch; losses 20/1/1/1.
+# No auxiliary head (the authors' network has none).
+_base_ = ['mmseg::_base_/models/deeplabv3plus_r50-d8.py']
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+model = dict(
+    type='GSCNNEncoderDecoder',
+    decode_head=dict(
+        type='GSCNNHead',
+        in_channels=2048,
+        in_index=3,
+        channels=512,
+        dilations=(1, 12, 24, 36),
+        c1_in_channels=256,
+        c1_channels=48,
+        c1_in_index=0,
+        shape_in_index=0,
+        shape_in_channels=256,
+        gate_in_index=(1, 2, 3),
+        gate_in_channels=(512, 1024, 2048),
+        shape_channels=(64, 32, 16, 8),
+        use_gradients=True,
+        dropout_ratio=0.1,
+        num_classes=19,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0,
+            avg_non_ignore=True),
+        loss_edge=dict(type='BoundaryBCELoss', loss_weight=20.0),
+        loss_dual_boundary=dict(type='DualTaskBoundaryLoss', loss_weight=1.0),
+        loss_dual_consistency=dict(
+            type='DualTaskConsistencyLoss', threshold=0.8, loss_weight=1.0)),
+    auxiliary_head=None)

@@ -1,0 +1,42 @@
+# DDSM paper, Table 4, row "Ours" with ImageNet pre-training (CamVid test
+# set, ResNet-101, 77.1 mIoU, single scale): the Table 3 model (three DDSMs,
+# N = 25, N_c = 9) on full-resolution CamVid (720x960, converted with
+# tools/dataset_converters/camvid.py), crop 720x720, random resize
+# [0.75, 2], SGD lr 0.01, momentum 0.9, wd 5e-4, poly 0.9.
+_base_ = [
+    'mmseg::_base_/models/upernet_r50.py',
+    '../_base_/datasets/camvid_720x960.py',
+    'mmseg::_base_/schedules/schedule_40k.py', '../_base_/default_runtime.py'
+]
+crop_size = (720, 720)
+num_classes = 11
+model = dict(
+    data_preprocessor=dict(size=crop_size),
+    pretrained='open-mmlab://resnet101_v1c',
+    backbone=dict(depth=101),
+    decode_head=dict(
+        type='DDSMUPerHead',
+        channels=256,
+        num_classes=num_classes,
+        fusion_levels=(0, 1, 2),
+        fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
+        loss_decode=dict(
+            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
+    auxiliary_head=dict(
+        num_classes=num_classes,
+        loss_decode=dict(
+            type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(
+        type='RandomResize',
+        scale=(960, 720),
+        ratio_range=(0.75, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs')
+]
+train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))

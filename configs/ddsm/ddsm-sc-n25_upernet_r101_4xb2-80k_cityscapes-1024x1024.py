@@ -1,0 +1,74 @@
+# DDSM paper, Table 3, row "Ours" (Cityscapes test set, ResNet-101, 81.7
+# mIoU, 51.8M params, 367.5 GFLOPs at 1024x1024): three DDSMs in UPerNet
+# (forming x~_4, x~_3, x~_2), N = 25 sampled pixels, N_c = 9 channels.
+# Fine annotations only: trained on train + val; multi-scale + flip testing
+# (``tools/test.py ... --tta``) on the test split, written in the
+# Cityscapes format for the benchmark server (needs cityscapesscripts).
+_base_ = './upernet_r50_4xb2-80k_cityscapes-1024x1024.py'
+model = dict(
+    pretrained='open-mmlab://resnet101_v1c',
+    backbone=dict(depth=101),
+    decode_head=dict(
+        type='DDSMUPerHead',
+        fusion_levels=(0, 1, 2),
+        fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9)))
+
+dataset_type = 'CityscapesDataset'
+data_root = 'data/cityscapes/'
+train_pipeline = {{_base_.train_pipeline}}
+test_pipeline = {{_base_.test_pipeline}}
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        datasets=[
+            dict(
+                type=dataset_type,
+                data_root=data_root,
+                data_prefix=dict(
+                    img_path='leftImg8bit/train',
+                    seg_map_path='gtFine/train'),
+                pipeline=train_pipeline),
+            dict(
+                type=dataset_type,
+                data_root=data_root,
+                data_prefix=dict(
+                    img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
+                pipeline=train_pipeline)
+        ]))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix=dict(img_path='leftImg8bit/test'),
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
+            dict(type='PackSegInputs')
+        ]))
+test_evaluator = dict(
+    type='CityscapesMetric',
+    format_only=True,
+    keep_results=True,
+    output_dir='work_dirs/ddsm_r101_cityscapes_test')
+# multi-scale testing as CCNet: scales 0.75-1.75 and flip
+img_ratios = [0.75, 1.0, 1.25, 1.5, 1.75]
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='Resize', scale_factor=r, keep_ratio=True)
+            for r in img_ratios
+        ],
+                    [
+                        dict(type='RandomFlip', prob=0.,
+                             direction='horizontal'),
+                        dict(type='RandomFlip', prob=1.,
+                             direction='horizontal')
+                    ], [dict(type='PackSegInputs')]])
+]

@@ -1,0 +1,32 @@
+# CPU check on real data (CamVid, half resolution, 200 iterations, no
+# pretrained weights): compare with pspnet_r18-d8_1xb4-200iter_camvid-180x240.py.
+#   python tools/train.py configs/gff/gffnet_r18-d8_1xb4-200iter_camvid-180x240.py
+_base_ = ['../demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py']
+norm_cfg = dict(type='BN', requires_grad=True)
+model = dict(
+    decode_head=dict(
+        _delete_=True,
+        type='GFFHead',
+        in_channels=[64, 128, 256, 512],
+        in_index=[0, 1, 2, 3],
+        channels=128,
+        context='ppm',
+        context_channels=128,
+        pool_scales=(1, 2, 3, 6),
+        fusion_cfg=dict(out_channels=128, fusion='gff'),
+        num_refine_convs=2,
+        dfp=True,
+        dfp_channels=128,
+        dropout_ratio=0.1,
+        num_classes=11,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0, avg_non_ignore=True)))
+iters = 200
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
+         by_epoch=False)
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters))

@@ -1,0 +1,23 @@
+# CPU check on real data: GSTO-HRNet-W18 + FCN (authors' layout), no
+# pretrained weights, CamVid at 180x240, 200 iterations; the supervised
+# gates' stage-2/3 predictions are trained with weights 0.3 / 0.5.
+_base_ = './fcn_hr18_1xb4-200iter_camvid-180x240.py'
+num_classes = 11
+model = dict(
+    backbone=dict(type='GSTOHRNet', num_classes=num_classes, mode='official'),
+    auxiliary_head=[
+        dict(
+            type='GSTOAuxHead',
+            in_index=4,
+            num_classes=num_classes,
+            loss_decode=dict(
+                type='CrossEntropyLoss', loss_weight=0.3,
+                avg_non_ignore=True)),
+        dict(
+            type='GSTOAuxHead',
+            in_index=5,
+            num_classes=num_classes,
+            loss_decode=dict(
+                type='CrossEntropyLoss', loss_weight=0.5,
+                avg_non_ignore=True)),
+    ])

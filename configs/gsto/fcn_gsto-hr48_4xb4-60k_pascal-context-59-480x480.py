@@ -1,0 +1,22 @@
+# GSTO-HRNet-W48 + FCN on Pascal Context 59 (GSTO's Pascal Context
+# experiment), same recipe as the HRNetV2-W48 baseline beside it.
+_base_ = './fcn_hr48_4xb4-60k_pascal-context-59-480x480.py'
+num_classes = 59
+model = dict(
+    backbone=dict(type='GSTOHRNet', num_classes=num_classes, mode='official'),
+    auxiliary_head=[
+        dict(
+            type='GSTOAuxHead',
+            in_index=4,
+            num_classes=num_classes,
+            loss_decode=dict(
+                type='CrossEntropyLoss', loss_weight=0.3,
+                avg_non_ignore=True)),
+        dict(
+            type='GSTOAuxHead',
+            in_index=5,
+            num_classes=num_classes,
+            loss_decode=dict(
+                type='CrossEntropyLoss', loss_weight=0.5,
+                avg_non_ignore=True)),
+    ])

@@ -1,0 +1,45 @@
+# The Cityscapes test-set model (Table 1: 85.4 test mIoU): HRNet-W48 + OCR +
+# multi-scale attention on fine train+val and auto-labelled train_extra;
+# test-time scales 0.5, 1.0, 2.0. `tools/test.py` writes the label PNGs of
+# the test split to work_dirs/format_results (submit them after converting
+# trainIds to labelIds with cityscapesscripts).
+_base_ = [
+    './ocrnet-hmsa_hr48_4xb2-160k_cityscapes-fine-autocoarse-1024x1024.py',
+]
+data_root = 'data/cityscapes/'
+train_dataloader = dict(
+    dataset=dict(datasets=[
+        dict(
+            type='CityscapesDataset',
+            data_root=data_root,
+            data_prefix=dict(
+                img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+            pipeline={{_base_.train_pipeline}}),
+        dict(
+            type='CityscapesDataset',
+            data_root=data_root,
+            data_prefix=dict(
+                img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
+            pipeline={{_base_.train_pipeline}}),
+        dict(
+            type='CityscapesDataset',
+            data_root=data_root,
+            data_prefix=dict(
+                img_path='leftImg8bit/train_extra',
+                seg_map_path='autolabel/train_extra'),
+            seg_map_suffix='_gtAuto_labelTrainIds.png',
+            pipeline={{_base_.train_pipeline}}),
+    ]))
+test_dataloader = dict(
+    dataset=dict(
+        data_prefix=dict(img_path='leftImg8bit/test', seg_map_path=''),
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
+            dict(type='PackSegInputs')
+        ]))
+test_evaluator = dict(
+    type='IoUMetric',
+    iou_metrics=['mIoU'],
+    format_only=True,
+    output_dir='work_dirs/format_results')

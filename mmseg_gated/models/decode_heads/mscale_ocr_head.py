@@ -1,0 +1,59 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+from typing import List, Optional, Tuple
+
+import torch
+from mmseg.models.decode_heads import OCRHead
+from mmseg.registry import MODELS
+from torch import Tensor
+
+from ..layers.scale_attention import ScaleAttentionHead
+
+
+@MODELS.register_module()
+class MscaleOCRHead(OCRHead):
+    """OCR head that also predicts a scale attention map.
+
+    The HRNet-OCR head of hierarchical multi-scale attention (Tao et al.,
+    Table 4, "HRNet-OCR ... and our multi-scale attention method"): mmseg's
+    :class:`OCRHead` (cascade stage after an FCN soft-region head) whose
+    object-contextual features also feed a :class:`ScaleAttentionHead`, as
+    in the authors' ``MscaleOCR`` (attention on the OCR output features).
+
+    ``forward`` is mmseg's (logits only), so the head also works in a plain
+    ``CascadeEncoderDecoder``; :class:`MultiScaleAttentionEncoderDecoder`
+    calls :meth:`forward_with_attention`.
+
+    Args:
+        scale_attn (dict): Keyword arguments of :class:`ScaleAttentionHead`
+            besides ``in_channels`` (taken from ``channels``), e.g.
+            ``dict(channels=256, num_convs=2, num_scales=1)``; ``norm_cfg``
+            defaults to the head's. Default: dict().
+        **kwargs: Arguments of :class:`mmseg.models.decode_heads.OCRHead`
+            (``ocr_channels``, ``channels``, ``num_classes``, ...).
+    """
+
+    def __init__(self, scale_attn: Optional[dict] = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        attn_cfg = dict(scale_attn or {})
+        attn_cfg.pop('type', None)
+        attn_cfg.setdefault('norm_cfg', self.norm_cfg)
+        attn_cfg.setdefault('conv_cfg', self.conv_cfg)
+        self.scale_attn = ScaleAttentionHead(
+            in_channels=self.channels, **attn_cfg)
+
+    def forward_with_attention(self,
+                               inputs: List[Tensor],
+                               prev_output: Tensor,
+                               return_feats: bool = False
+                               ) -> Tuple[Tensor, Tensor]:
+        """Return ``(logits, attention)``; with ``return_feats`` the second
+        item is the attention head's input feature instead (the segmentor
+        concatenates several scales' features for explicit attention)."""
+        x = self._transform_inputs(inputs)
+        feats = self.bottleneck(x)
+        context = self.spatial_gather_module(feats, prev_output)
+        object_context = self.object_context_block(feats, context)
+        logits = self.cls_seg(object_context)
+        if return_feats:
+            return logits, object_context
+        return logits, self.scale_attn(object_context)

@@ -1,0 +1,68 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+
+
+@MODELS.register_module()
+class BoundaryBCELoss(nn.Module):
+    """Class-balanced binary cross-entropy on boundary maps (Gated-SCNN,
+    Eq. 3, the ``lambda_1 L_BCE(s, s_hat)`` term, ``lambda_1 = 20``).
+
+    Positive (boundary) pixels are weighted by the fraction of negative
+    pixels in the batch and negative pixels by the fraction of positive ones
+    (Xie and Tu's HED weighting, as the authors' ``bce2d``); ignored pixels
+    get weight 0. The loss is the weighted BCE summed over valid pixels and
+    divided by their number. It is computed from logits (the authors' code
+    applies BCE-with-logits to a sigmoid output; this does not).
+
+    Args:
+        loss_weight (float): Weight ``lambda_1``. Default: 20.0.
+        ignore_index (int): Label of ignored pixels. Default: 255.
+        loss_name (str): Name in the loss dict. Default: 'loss_edge'.
+    """
+
+    def __init__(self,
+                 loss_weight: float = 20.0,
+                 ignore_index: int = 255,
+                 loss_name: str = 'loss_edge') -> None:
+        super().__init__()
+        self.loss_weight = loss_weight
+        self.ignore_index = ignore_index
+        self._loss_name = loss_name
+
+    def forward(self, edge_logits: torch.Tensor, edge_label: torch.Tensor,
+                **kwargs) -> torch.Tensor:
+        """Args:
+            edge_logits (Tensor): B x 1 x H x W (or B x H x W) logits.
+            edge_label (Tensor): Same spatial shape, 0/1 and ignore.
+        """
+        if edge_logits.dim() == 4:
+            if edge_logits.size(1) != 1:
+                raise ValueError('edge_logits must have 1 channel, got '
+                                 f'{tuple(edge_logits.shape)}')
+            edge_logits = edge_logits[:, 0]
+        if edge_label.dim() == 4:
+            edge_label = edge_label[:, 0]
+        if edge_logits.shape != edge_label.shape:
+            raise ValueError(f'edge_logits {tuple(edge_logits.shape)} and '
+                             f'edge_label {tuple(edge_label.shape)} differ')
+        pos = edge_label == 1
+        neg = edge_label == 0
+        n_pos = pos.sum().float()
+        n_neg = neg.sum().float()
+        n_valid = n_pos + n_neg
+        if n_valid == 0:
+            return edge_logits.sum() * 0.
+        weight = torch.zeros_like(edge_logits)
+        weight[pos] = n_neg / n_valid
+        weight[neg] = n_pos / n_valid
+        target = pos.to(edge_logits.dtype)
+        loss = F.binary_cross_entropy_with_logits(
+            edge_logits, target, weight=weight, reduction='sum') / n_valid
+        return self.loss_weight * loss
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name

@@ -1,0 +1,202 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+from typing import Optional
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+from torch import Tensor
+
+_CLIP_MIN = 1e-6  # added to the probabilities
+_POS_ALPHA = 5e-4  # ridge on the covariance matrices
+
+
+def _log_det_cholesky(mat: Tensor, ridge: float) -> Tensor:
+    """``log det(mat + ridge I)`` through a Cholesky factor.
+
+    Matrices that are not numerically positive definite get a ten times
+    larger ridge (up to four times), so the result is always finite."""
+    eye = torch.eye(mat.size(-1), dtype=mat.dtype, device=mat.device)
+    chol, info = torch.linalg.cholesky_ex(mat + ridge * eye)
+    extra = ridge
+    for _ in range(4):
+        bad = info != 0
+        if not bool(bad.any()):
+            break
+        extra = extra * 10
+        fixed, info_fixed = torch.linalg.cholesky_ex(mat + extra * eye)
+        chol = torch.where(bad[..., None, None], fixed, chol)
+        info = torch.where(bad, info_fixed, info)
+    diag = torch.diagonal(chol, dim1=-2, dim2=-1)
+    return 2.0 * torch.log(diag.clamp_min(1e-8)).sum(-1)
+
+
+@MODELS.register_module()
+class RMILoss(nn.Module):
+    """Region Mutual Information loss, combined with per-class BCE.
+
+    Zhao et al., "Region Mutual Information Loss for Semantic Segmentation"
+    (NeurIPS 2019), Eq. 13-16, as hierarchical multi-scale attention uses it
+    (Tao et al.: "RMI as the primary loss function"). Per class ``c``:
+    one-hot labels ``Y`` and sigmoid probabilities ``P`` are average-pooled
+    (``pool_size``, ``pool_stride``, padding ``pool_size // 2``); every
+    position gives the ``d = radius^2`` values of its ``radius x radius``
+    neighbourhood; with the centred covariances ``S_Y``, ``S_P`` and
+    ``S_YP`` over positions,
+
+    ``RMI_c = 0.5 log det(S_Y - S_YP (S_P + eps I)^-1 S_YP^T + eps I) / d``
+
+    (float64, Cholesky, ridge ``eps = 5e-4``), averaged over images and
+    classes. The returned loss is
+    ``loss_weight * (bce_weight * BCE + (1 - bce_weight) * RMI)``
+    (``lambda = 0.5`` in the authors' code), BCE summed over classes and
+    averaged over the valid pixels (+1, so an all-ignore batch gives 0).
+    Ignored pixels (``ignore_index`` or a label >= the number of classes) get
+    zero label and zero probability before pooling.
+
+    Degenerate inputs stay finite: an all-ignore or single-class batch gives
+    singular covariances, which the ridge (grown if Cholesky still fails)
+    keeps positive definite; an image smaller than the pooled neighbourhood
+    gives no RMI term (BCE only).
+
+    Args:
+        radius (int): Side of the square neighbourhood. Default: 3.
+        pool_size (int): Average-pool kernel. Default: 4.
+        pool_stride (int): Average-pool stride (1 disables pooling).
+            Default: 4.
+        pool_mode (str): 'avg' (the authors' default), 'max' or 'nearest'.
+            Default: 'avg'.
+        bce_weight (float): ``lambda``: weight of BCE, RMI gets
+            ``1 - lambda``. Default: 0.5.
+        with_rmi (bool): False returns the BCE term only (the authors turn
+            RMI off for auxiliary and single-scale terms). Default: True.
+        loss_weight (float): Multiplies the loss. Default: 1.0.
+        loss_name (str): Name in the loss dict; must start with ``loss_``.
+            Default: 'loss_rmi'.
+    """
+
+    def __init__(self,
+                 radius: int = 3,
+                 pool_size: int = 4,
+                 pool_stride: int = 4,
+                 pool_mode: str = 'avg',
+                 bce_weight: float = 0.5,
+                 with_rmi: bool = True,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_rmi') -> None:
+        super().__init__()
+        if radius < 1:
+            raise ValueError(f'radius must be >= 1, got {radius}')
+        if pool_size < 1 or pool_stride < 1:
+            raise ValueError('pool_size and pool_stride must be >= 1, got '
+                             f'{pool_size} and {pool_stride}')
+        if pool_mode not in ('avg', 'max', 'nearest'):
+            raise ValueError("pool_mode must be 'avg', 'max' or 'nearest', "
+                             f'got {pool_mode!r}')
+        if not 0.0 <= bce_weight <= 1.0:
+            raise ValueError(f'bce_weight must be in [0, 1], got {bce_weight}')
+        if not loss_name.startswith('loss_'):
+            raise ValueError(
+                f"loss_name must start with 'loss_', got {loss_name!r}")
+        self.radius = radius
+        self.pool_size = pool_size
+        self.pool_stride = pool_stride
+        self.pool_mode = pool_mode
+        self.bce_weight = bce_weight
+        self.with_rmi = with_rmi
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    @property
+    def loss_name(self) -> str:
+        return self._loss_name
+
+    def _pool(self, x: Tensor) -> Tensor:
+        if self.pool_stride <= 1:
+            return x
+        k, s, p = self.pool_size, self.pool_stride, self.pool_size // 2
+        if self.pool_mode == 'avg':
+            return F.avg_pool2d(x, k, s, p)
+        if self.pool_mode == 'max':
+            return F.max_pool2d(x, k, s, p)
+        h, w = x.shape[2:]
+        return F.interpolate(x, size=(h // s, w // s), mode='nearest')
+
+    def _neighbourhoods(self, x: Tensor) -> Tensor:
+        """``B x C x H x W`` -> ``B x C x d x L``: the ``d = r^2`` shifted
+        copies of every valid ``r x r`` window position."""
+        r = self.radius
+        h, w = x.shape[2:]
+        nh, nw = h - r + 1, w - r + 1
+        cols = [
+            x[:, :, y:y + nh, xx:xx + nw] for y in range(r) for xx in range(r)
+        ]
+        b, c = x.shape[:2]
+        return torch.stack(cols, dim=2).reshape(b, c, r * r, -1)
+
+    def rmi_lower_bound(self, labels: Tensor, probs: Tensor) -> Tensor:
+        """Mean over images and classes of the RMI term (float64).
+
+        Args:
+            labels (Tensor): ``B x C x H x W`` one-hot labels (0 at ignored).
+            probs (Tensor): ``B x C x H x W`` probabilities.
+        """
+        labels = self._pool(labels)
+        probs = self._pool(probs)
+        d = self.radius * self.radius
+        if min(labels.shape[2:]) < self.radius:
+            return probs.sum() * 0.0
+        la = self._neighbourhoods(labels.double())
+        pr = self._neighbourhoods(probs.double())
+        la = la - la.mean(dim=3, keepdim=True)
+        pr = pr - pr.mean(dim=3, keepdim=True)
+        la_cov = la @ la.transpose(2, 3)
+        pr_cov = pr @ pr.transpose(2, 3)
+        la_pr_cov = la @ pr.transpose(2, 3)
+        eye = torch.eye(d, dtype=pr.dtype, device=pr.device)
+        # S_YP (S_P + eps I)^-1 S_YP^T, through a solve (S_P is symmetric)
+        sol = torch.linalg.solve(pr_cov + _POS_ALPHA * eye,
+                                 la_pr_cov.transpose(2, 3))
+        appro_var = la_cov - la_pr_cov @ sol
+        appro_var = 0.5 * (appro_var + appro_var.transpose(2, 3))
+        rmi = 0.5 * _log_det_cholesky(appro_var, _POS_ALPHA)  # B x C
+        return (rmi.mean(dim=0) / d).mean().float()
+
+    def forward(self,
+                cls_score: Tensor,
+                label: Tensor,
+                weight: Optional[Tensor] = None,
+                ignore_index: int = 255,
+                **kwargs) -> Tensor:
+        """Loss of ``B x C x H x W`` logits against ``B x H x W`` labels.
+
+        ``weight`` (per-pixel, e.g. from a pixel sampler) multiplies the BCE
+        term only."""
+        if cls_score.dim() != 4:
+            raise ValueError('RMILoss expects B x C x H x W logits, got '
+                             f'{tuple(cls_score.shape)}')
+        if label.dim() == 4 and label.size(1) == 1:
+            label = label[:, 0]
+        if label.shape != cls_score.shape[:1] + cls_score.shape[2:]:
+            raise ValueError(
+                f'RMILoss: label shape {tuple(label.shape)} does not match '
+                f'logits {tuple(cls_score.shape)} (expected B x H x W)')
+        num_classes = cls_score.size(1)
+        logits = cls_score.float()
+        label = label.long()
+        valid = (label != ignore_index) & (label >= 0) & (label < num_classes)
+        onehot = F.one_hot(label.clamp(0, num_classes - 1) * valid,
+                           num_classes).permute(0, 3, 1, 2).float()
+        mask = valid.unsqueeze(1).float()
+        onehot = onehot * mask
+        pix_weight = mask if weight is None else \
+            mask * weight.float().reshape(mask.shape)
+        bce = F.binary_cross_entropy_with_logits(
+            logits, onehot, weight=pix_weight.expand_as(logits),
+            reduction='sum') / (valid.sum() + 1.0)
+        if not self.with_rmi:
+            return self.loss_weight * bce
+        probs = torch.sigmoid(logits) * mask + _CLIP_MIN
+        rmi = self.rmi_lower_bound(onehot, probs)
+        loss = self.bce_weight * bce + (1.0 - self.bce_weight) * rmi
+        return self.loss_weight * loss

@@ -1,0 +1,23 @@
+"""Minimal configs for the Gated-SCNN paper's registered classes (issue 4)."""
+
+CASES = dict(
+    GatedConvLayer=dict(in_channels=4, out_channels=4),
+    GSCNNHead=dict(
+        in_channels=16, in_index=3, channels=8, dilations=(1, 2),
+        c1_in_channels=4, c1_channels=4, num_classes=3,
+        shape_in_channels=4, gate_in_channels=(8, 8, 16),
+        shape_channels=(8, 4, 4, 2)),
+    GSCNNEncoderDecoder=dict(
+        backbone=dict(type='ResNetV1c', depth=18, base_channels=4,
+                      out_indices=(0, 1, 2, 3)),
+        decode_head=dict(
+            type='GSCNNHead', in_channels=32, in_index=3, channels=8,
+            dilations=(1, 2), c1_in_channels=4, c1_channels=4,
+            num_classes=3, shape_in_channels=4, gate_in_channels=(8, 16, 32),
+            shape_channels=(8, 4, 4, 2))),
+    BoundaryBCELoss=dict(),
+    DualTaskBoundaryLoss=dict(),
+    DualTaskConsistencyLoss=dict(),
+    GenerateBoundaryBand=dict(radius=2),
+    BoundaryFScoreMetric=dict(thresholds=(3, 5, 9, 12)),
+)

@@ -1,0 +1,19 @@
+"""Minimal configs for hierarchical multi-scale attention's classes."""
+_NORM = dict(type='BN')
+_HEAD = dict(in_channels=16, in_index=3, channels=8, dilations=(1, 2),
+             c1_in_channels=4, c1_channels=4, num_classes=3, norm_cfg=_NORM,
+             scale_attn=dict(channels=4))
+
+CASES = dict(
+    ScaleAttentionHead=dict(in_channels=8, channels=4),
+    MscaleSepASPPHead=_HEAD,
+    MscaleOCRHead=dict(in_channels=8, channels=8, ocr_channels=4,
+                       num_classes=3, norm_cfg=_NORM,
+                       scale_attn=dict(channels=4)),
+    RMILoss=dict(),
+    MultiScaleAttentionEncoderDecoder=dict(
+        backbone=dict(type='ResNetV1c', depth=18, base_channels=2,
+                      stem_channels=4, norm_cfg=_NORM),
+        decode_head=dict(_HEAD, type='MscaleSepASPPHead'),
+        test_cfg=dict(mode='whole')),
+)

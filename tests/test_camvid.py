@@ -1,0 +1,152 @@
+"""CamVidDataset on generated fixtures (always) and on the real folder."""
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+
+from camvid_fixture import fixture_label, make_original_camvid, \
+    make_segnet_camvid
+
+import mmseg_gated  # noqa: F401
+from mmseg.registry import DATASETS
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CLASSES = ('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree',
+           'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist')
+
+
+def _base_pipelines(size=None):
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid.py'))
+    return cfg.train_pipeline, cfg.test_pipeline
+
+
+def test_segnet_layout_fixture(tmp_path):
+    root = make_segnet_camvid(tmp_path, n_train=3, n_val=2, size=(24, 32))
+    _, test_pipeline = _base_pipelines()
+    ds = DATASETS.build(
+        dict(type='CamVidDataset', data_root=root, ann_file='val.txt',
+             img_suffix='.jpg', pipeline=test_pipeline))
+    assert len(ds) == 2
+    assert ds.metainfo['classes'] == CLASSES
+    assert ds.metainfo['label_map'] == {11: 255}
+    out = ds[0]
+    label = out['data_samples'].gt_sem_seg.data.numpy()[0]
+    # the image is resized to 480x360 (keep ratio: 24x32 -> 360x480); the
+    # label is loaded after the resize, at the original size, as mmseg
+    # evaluates
+    assert out['inputs'].shape == (3, 360, 480)
+    assert label.shape == (24, 32)
+    raw = fixture_label(24, 32, seed=0)
+    np.testing.assert_array_equal(label == 255, raw == 11)
+    np.testing.assert_array_equal(label[raw != 11], raw[raw != 11])
+
+
+def test_segnet_layout_train_pipeline(tmp_path):
+    root = make_segnet_camvid(tmp_path, n_train=3, n_val=1, size=(48, 64))
+    train_pipeline, _ = _base_pipelines()
+    ds = DATASETS.build(
+        dict(type='CamVidDataset', data_root=root, ann_file='train.txt',
+             img_suffix='.jpg', pipeline=train_pipeline))
+    assert len(ds) == 3
+    for i in range(3):
+        out = ds[i]
+        c, h, w = out['inputs'].shape
+        # random resize (0.5-2x of 480x360) then a crop of at most 360x480
+        assert c == 3 and h <= 360 and w <= 480 and min(h, w) >= 180
+        assert out['data_samples'].gt_sem_seg.data.shape == (1, h, w)
+
+
+def test_ignore_mapping_exact(tmp_path):
+    root = make_segnet_camvid(tmp_path, n_train=1, n_val=1, size=(24, 32))
+    ds = DATASETS.build(
+        dict(type='CamVidDataset', data_root=root, ann_file='train.txt',
+             img_suffix='.jpg',
+             pipeline=[dict(type='LoadAnnotations')]))
+    seg = ds[0]['gt_seg_map']
+    raw = fixture_label(24, 32, seed=0)
+    expected = raw.copy()
+    expected[raw == 11] = 255
+    np.testing.assert_array_equal(seg, expected)
+
+
+def test_bad_split_line(tmp_path):
+    root = make_segnet_camvid(tmp_path, n_train=1, n_val=1)
+    with open(osp.join(root, 'bad.txt'), 'w') as f:
+        f.write('a b c\n')
+    with pytest.raises(ValueError, match='per line'):
+        DATASETS.build(
+            dict(type='CamVidDataset', data_root=root, ann_file='bad.txt',
+                 pipeline=[]))
+
+
+def test_full_resolution_converter_and_layout(tmp_path):
+    src = tmp_path / 'CamVid'
+    expected = make_original_camvid(src)
+    # a SegNet split folder naming two of the three frames for train
+    split_dir = tmp_path / 'segnet'
+    split_dir.mkdir()
+    (split_dir / 'train.txt').write_text(
+        '/x/train/0001TP_006690.png /x/trainannot/0001TP_006690.png\n'
+        '/x/train/0006R0_f00930.png /x/trainannot/0006R0_f00930.png\n')
+    (split_dir / 'val.txt').write_text(
+        '/x/val/Seq05VD_f00000.png /x/valannot/Seq05VD_f00000.png\n')
+    out = tmp_path / 'camvid_full'
+    subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'dataset_converters', 'camvid.py'),
+        str(src), '-o', str(out), '--split-dir', str(split_dir)
+    ], check=True)
+    import cv2
+    for name, idx in expected.items():
+        got = cv2.imread(str(out / 'labels' / (name + '.png')),
+                         cv2.IMREAD_UNCHANGED)
+        np.testing.assert_array_equal(got, idx)
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets',
+                 'camvid_720x960.py'))
+    ds_cfg = cfg.train_dataloader.dataset
+    ds_cfg.data_root = str(out)
+    ds_cfg.pipeline = [dict(type='LoadAnnotations')]
+    ds = DATASETS.build(ds_cfg)
+    assert len(ds) == 2
+    seg = ds[0]['gt_seg_map']
+    exp = expected['0001TP_006690'].copy()
+    exp[exp == 11] = 255
+    np.testing.assert_array_equal(seg, exp)
+
+
+def test_real_camvid(real_camvid):
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid.py'))
+    counts = {}
+    for split, n_expected in (('train_dataloader', 367),
+                              ('val_dataloader', 101)):
+        ds_cfg = cfg[split].dataset
+        ds_cfg.data_root = real_camvid
+        ds = DATASETS.build(ds_cfg)
+        counts[split] = len(ds)
+        assert len(ds) == n_expected
+        assert ds.metainfo['classes'] == CLASSES
+    # one val sample through the test pipeline: 360x480, labels in 0..10/255
+    out = ds[0]
+    assert out['inputs'].shape == (3, 360, 480)
+    vals = np.unique(out['data_samples'].gt_sem_seg.data.numpy())
+    assert set(vals.tolist()) <= set(range(11)) | {255}
+    # the void label 11 exists in the raw files and is mapped away
+    ds_raw = DATASETS.build(
+        dict(type='CamVidDataset', data_root=real_camvid, ann_file='val.txt',
+             img_suffix='.jpg', pipeline=[dict(type='LoadAnnotations')]))
+    import mmcv
+    raw_ids = set()
+    for i in range(10):
+        raw = mmcv.imread(ds_raw.get_data_info(i)['seg_map_path'],
+                          flag='unchanged')
+        raw_ids |= set(np.unique(raw).tolist())
+        seg = ds_raw[i]['gt_seg_map']
+        assert 11 not in np.unique(seg)
+        assert np.array_equal(seg == 255, raw == 11)
+    assert 11 in raw_ids

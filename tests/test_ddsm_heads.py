@@ -1,0 +1,139 @@
+"""DDSMUPerHead / DDSMSepASPPHead: only the fusion differs from mmseg's
+heads; FLOPs of a DDSM segmentor count the sampler."""
+import pytest
+import torch
+import torch.nn as nn
+from mmseg.models.decode_heads import DepthwiseSeparableASPPHead, UPerHead
+from mmseg.models.utils import resize
+
+from mmseg_gated.models.decode_heads import DDSMSepASPPHead, DDSMUPerHead
+
+NORM = dict(type='BN', requires_grad=True)
+
+
+class _UpAdd(nn.Module):
+    """Stand-in fusion: mmseg's upsample-and-add."""
+
+    def forward(self, x_l, x_h):
+        return x_l + resize(x_h, size=x_l.shape[2:], mode='bilinear',
+                            align_corners=False)
+
+
+def _uper_cfg(**kw):
+    cfg = dict(in_channels=[8, 16, 24, 32], in_index=[0, 1, 2, 3],
+               channels=16, num_classes=5, norm_cfg=NORM,
+               pool_scales=(1, 2, 3, 6))
+    cfg.update(kw)
+    return cfg
+
+
+def _feats(batch=2, size=(33, 29)):
+    h, w = size
+    return [torch.randn(batch, c, -(-h // s), -(-w // s))
+            for c, s in zip((8, 16, 24, 32), (4, 8, 16, 32))]
+
+
+def test_uper_head_shapes_and_levels():
+    torch.manual_seed(0)
+    head = DDSMUPerHead(fusion_levels=(0, 1),
+                        fusion_cfg=dict(type='DDSM', num_points=9),
+                        **_uper_cfg())
+    assert sorted(head.fusions.keys()) == ['0', '1']
+    feats = _feats()
+    out = head(feats)
+    assert out.shape == (2, 5, *feats[0].shape[2:])
+    head3 = DDSMUPerHead(
+        fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
+        **_uper_cfg())
+    assert len(head3.fusions) == 3
+    assert head3.fusions['2'].num_points == 25
+    out = head3(feats)
+    (out.sum()).backward()
+    for name, p in head3.named_parameters():
+        if 'conv_seg' in name or 'fusions' in name:
+            assert p.grad is not None, name
+
+
+def test_uper_head_equals_mmseg_with_upadd_fusion():
+    torch.manual_seed(0)
+    ref = UPerHead(**_uper_cfg()).eval()
+    head = DDSMUPerHead(fusion_levels=(0, 2), **_uper_cfg()).eval()
+    missing, unexpected = head.load_state_dict(ref.state_dict(), strict=False)
+    assert not unexpected and all(k.startswith('fusions.') for k in missing)
+    for k in list(head.fusions.keys()):
+        head.fusions[k] = _UpAdd()
+    feats = _feats(1)
+    torch.testing.assert_close(head(feats), ref(feats))
+
+
+def test_uper_head_dcn_fusion():
+    head = DDSMUPerHead(fusion_levels=(0, 1), fusion_cfg=dict(type='DCNFusion'),
+                        **_uper_cfg())
+    assert type(head.fusions['0']).__name__ == 'DCNFusion'
+    assert head(_feats()).shape[1] == 5
+
+
+def test_uper_head_bad_levels():
+    with pytest.raises(ValueError, match='fusion_levels'):
+        DDSMUPerHead(fusion_levels=(3, ), **_uper_cfg())
+    with pytest.raises(ValueError, match='fusion_levels'):
+        DDSMUPerHead(fusion_levels=(), **_uper_cfg())
+    with pytest.raises(TypeError, match='fusion_cfg'):
+        DDSMUPerHead(fusion_cfg='DDSM', **_uper_cfg())
+
+
+def _aspp_cfg(**kw):
+    cfg = dict(in_channels=32, in_index=3, channels=16, dilations=(1, 2, 3),
+               c1_in_channels=8, c1_channels=6, num_classes=5, norm_cfg=NORM)
+    cfg.update(kw)
+    return cfg
+
+
+def test_sep_aspp_head_shapes_and_equivalence():
+    torch.manual_seed(0)
+    feats = _feats(2)
+    head = DDSMSepASPPHead(**_aspp_cfg())
+    assert head.fusion.low_channels == 6 and head.fusion.high_channels == 16
+    assert head(feats).shape == (2, 5, *feats[0].shape[2:])
+
+    ref = DepthwiseSeparableASPPHead(**_aspp_cfg()).eval()
+    head = DDSMSepASPPHead(**_aspp_cfg()).eval()
+    missing, unexpected = head.load_state_dict(ref.state_dict(), strict=False)
+    assert not unexpected and all(k.startswith('fusion.') for k in missing)
+
+    class _C1Only(nn.Module):  # stand-in that keeps mmseg's c1 path
+        def forward(self, x_l, x_h):
+            return x_l
+
+    head.fusion = _C1Only()
+    torch.testing.assert_close(head(feats), ref(feats))
+
+
+def test_sep_aspp_head_errors():
+    with pytest.raises(ValueError, match='c1_in_channels'):
+        DDSMSepASPPHead(**_aspp_cfg(c1_in_channels=0))
+    with pytest.raises(ValueError, match='channels'):
+        DDSMSepASPPHead(fusion_cfg=dict(type='DDSM', channels=8),
+                        **_aspp_cfg())
+
+
+def test_segmentor_flops_count_the_sampler(monkeypatch):
+    from mmseg.registry import MODELS
+
+    from mmseg_gated.utils import flops
+    cfg = dict(
+        type='EncoderDecoder',
+        backbone=dict(type='ResNetV1c', depth=18, stem_channels=8,
+                      base_channels=8, norm_cfg=NORM),
+        decode_head=dict(
+            type='DDSMUPerHead', in_channels=[8, 16, 32, 64],
+            in_index=[0, 1, 2, 3], channels=16, num_classes=3, norm_cfg=NORM,
+            fusion_cfg=dict(type='DDSM', backend='mmcv')))
+    model = MODELS.build(cfg)
+    with_handle = flops.count_complexity(model, (64, 64))
+    op = 'prim::PythonOp.ModulatedDeformConv2dFunction'
+    assert op not in with_handle['uncounted']
+    monkeypatch.delitem(flops.EXTRA_OP_HANDLES, op)
+    without = flops.count_complexity(model, (64, 64))
+    assert without['uncounted'].get(op) == 6  # 3 DDSMs x 2 samplers
+    assert with_handle['flops'] > without['flops']

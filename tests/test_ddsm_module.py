@@ -1,0 +1,160 @@
+"""DDSM (Eq. 2-3): shapes, branches, hand computations at zero offsets,
+backend equivalence, gradients, argument errors."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from mmseg_gated.models.layers import DCNFusion, DDSM
+
+
+def _ddsm(**kwargs):
+    torch.manual_seed(0)
+    cfg = dict(low_channels=12, high_channels=20, channels=16)
+    cfg.update(kwargs)
+    return DDSM(**cfg)
+
+
+@pytest.mark.parametrize('low,high', [((13, 11), (7, 6)), ((9, 17), (9, 17)),
+                                      ((5, 5), (2, 3)), ((1, 3), (1, 1))])
+@pytest.mark.parametrize('branches', [(True, True), (True, False),
+                                      (False, True)])
+def test_output_shape_odd_sizes(low, high, branches):
+    m = _ddsm(with_spatial=branches[0], with_channel=branches[1])
+    out = m(torch.randn(2, 12, *low), torch.randn(2, 20, *high))
+    assert out.shape == (2, 16, *low)
+    assert torch.isfinite(out).all()
+
+
+def test_n25_and_backends_agree():
+    x_l, x_h = torch.randn(2, 12, 9, 7), torch.randn(2, 20, 5, 4)
+    outs = []
+    for backend in ('mmcv', 'torch'):
+        m = _ddsm(num_points=25, num_channel_points=9, backend=backend).eval()
+        outs.append(m(x_l, x_h))
+    torch.testing.assert_close(outs[0], outs[1], atol=1e-5, rtol=1e-5)
+
+
+def test_output_is_xl_plus_branches():
+    m = _ddsm().eval()
+    x_l, x_h = torch.randn(2, 12, 9, 7), torch.randn(2, 20, 5, 4)
+    out = m(x_l, x_h)
+    xl = m.low_reduce(x_l)
+    xh = m.high_reduce(x_h)
+    xh_up = F.interpolate(xh, size=(9, 7), mode='bilinear',
+                          align_corners=False)
+    x_s = m.spatial_branch(xl, xh_up)
+    x_c = F.interpolate(m.channel_branch(xl, xh), size=(9, 7),
+                        mode='bilinear', align_corners=False)
+    torch.testing.assert_close(out, xl + x_s + x_c)
+
+
+def test_spatial_branch_by_hand_at_zero_offsets():
+    """Eq. 2 with the sampler on its regular 3x3 grid (mask 0.5)."""
+    m = _ddsm(with_channel=False).eval()
+    x_l, x_h = torch.randn(1, 16, 6, 5), torch.randn(1, 16, 6, 5)
+    got = m.spatial_branch(x_l, x_h)
+
+    pos_l = F.interpolate(m.pos_embed_low, (6, 5), mode='bilinear')
+    pos_h = F.interpolate(m.pos_embed_high, (6, 5), mode='bilinear')
+    xl, xh = x_l + pos_l, x_h + pos_h
+    q = F.conv2d(xl, m.query.conv.weight, m.query.conv.bias)
+    k = F.conv2d(torch.cat([xl, xh], 1), m.key.conv.weight, m.key.conv.bias)
+    v = F.conv2d(xh, m.value.conv.weight, m.value.conv.bias)
+    ck = m.key_channels
+    out = torch.zeros(1, ck, 6, 5)
+    kp = F.pad(k, (1, 1, 1, 1))
+    vp = F.pad(v, (1, 1, 1, 1))
+    for i in range(6):
+        for j in range(5):
+            keys = 0.5 * kp[0, :, i:i + 3, j:j + 3].reshape(ck, 9)
+            vals = 0.5 * vp[0, :, i:i + 3, j:j + 3].reshape(ck, 9)
+            a = torch.softmax(q[0, :, i, j] @ keys / math.sqrt(ck), dim=0)
+            out[0, :, i, j] = vals @ a
+    torch.testing.assert_close(got, m.spatial_out(out), atol=1e-5,
+                               rtol=1e-5)
+
+
+def test_channel_branch_by_hand_at_zero_offsets():
+    """Eq. 3: channel (i, j) of the 8x8 grid attends to its 3x3 channel
+    neighbourhood (zero outside the grid, mask 0.5)."""
+    m = _ddsm(with_spatial=False).eval()
+    x_l, x_h = torch.randn(1, 16, 12, 10), torch.randn(1, 16, 20, 18)
+    got = m.channel_branch(x_l, x_h)
+
+    low = m.channel_low(x_l)
+    high = m.channel_high(x_h)
+    lp, hp = F.adaptive_avg_pool2d(low, 8), F.adaptive_avg_pool2d(high, 8)
+    hd = F.adaptive_avg_pool2d(high, 16)
+    q = m.alpha(lp).reshape(64, 64)  # channel x position
+    k = m.beta(torch.cat([lp, hp], 1)).reshape(64, 64)
+    v = m.gamma(hd).reshape(64, 256)
+    out = torch.zeros(64, 256)
+    for ch in range(64):
+        i, j = divmod(ch, 8)
+        keys, vals = [], []
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                ii, jj = i + di, j + dj
+                if 0 <= ii < 8 and 0 <= jj < 8:
+                    keys.append(0.5 * k[ii * 8 + jj])
+                    vals.append(0.5 * v[ii * 8 + jj])
+                else:
+                    keys.append(torch.zeros(64))
+                    vals.append(torch.zeros(256))
+        a = torch.softmax(torch.stack(keys) @ q[ch] / 8.0, dim=0)
+        out[ch] = a @ torch.stack(vals)
+    torch.testing.assert_close(
+        got, m.channel_out(out.view(1, 64, 16, 16)), atol=1e-5, rtol=1e-5)
+
+
+def test_gradients_reach_every_parameter():
+    m = _ddsm(num_points=25).train()
+    out = m(torch.randn(2, 12, 9, 7), torch.randn(2, 20, 5, 4))
+    (out * torch.randn_like(out)).sum().backward()
+    for name, p in m.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='channel_dim'):
+        _ddsm(channel_dim=48)
+    with pytest.raises(ValueError, match='num_points'):
+        _ddsm(num_points=8)
+    with pytest.raises(ValueError, match='num_channel_points'):
+        _ddsm(num_channel_points=16)
+    with pytest.raises(ValueError, match='with_spatial'):
+        _ddsm(with_spatial=False, with_channel=False)
+    with pytest.raises(ValueError, match='channels'):
+        _ddsm(channels=0)
+    m = _ddsm()
+    with pytest.raises(ValueError, match='x_l'):
+        m(torch.randn(1, 13, 8, 8), torch.randn(1, 20, 4, 4))
+    with pytest.raises(ValueError, match='x_h'):
+        m(torch.randn(1, 12, 8, 8), torch.randn(1, 16, 4, 4))
+    with pytest.raises(ValueError, match='batch'):
+        m(torch.randn(2, 12, 8, 8), torch.randn(1, 20, 4, 4))
+
+
+def test_channel_dim_other_squares():
+    m = _ddsm(channel_dim=16, pool_size=4, value_size=8, with_spatial=False)
+    out = m(torch.randn(1, 12, 9, 7), torch.randn(1, 20, 5, 4))
+    assert out.shape == (1, 16, 9, 7)
+
+
+def test_dcn_fusion():
+    torch.manual_seed(0)
+    m = DCNFusion(12, 20, 16).eval()
+    x_l, x_h = torch.randn(2, 12, 9, 7), torch.randn(2, 20, 5, 4)
+    out = m(x_l, x_h)
+    assert out.shape == (2, 16, 9, 7)
+    # zero-initialised offsets, modulation 0.5: a plain conv at half weight
+    xh = F.interpolate(m.high_reduce(x_h), (9, 7), mode='bilinear')
+    conv = m.dcn.conv
+    ref = F.conv2d(xh, conv.weight * 0.5, conv.bias, padding=1)
+    ref = m.dcn.activate(m.dcn.bn(ref))
+    torch.testing.assert_close(out, m.low_reduce(x_l) + ref, atol=1e-5,
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match='x_h'):
+        m(x_l, torch.randn(2, 19, 5, 4))

@@ -1,0 +1,160 @@
+"""GFFHead (GFF + DFP), DenseASPPHead and DenseNet on tiny inputs."""
+import pytest
+import torch
+
+from mmseg_gated.models.backbones import DenseNet
+from mmseg_gated.models.decode_heads import DenseASPPHead, GFFHead
+
+IN_CH = [8, 12, 16, 20]
+SIZES = [(13, 17), (7, 9), (7, 9), (7, 9)]
+
+
+def inputs(batch=2, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(batch, c, *s, generator=g)
+            for c, s in zip(IN_CH, SIZES)]
+
+
+def head(**kwargs):
+    cfg = dict(in_channels=IN_CH, in_index=[0, 1, 2, 3], channels=6,
+               num_classes=5, context_channels=10, pool_scales=(1, 2),
+               fusion_cfg=dict(out_channels=4, fusion='gff'),
+               dfp_channels=3, norm_cfg=dict(type='BN'))
+    cfg.update(kwargs)
+    torch.manual_seed(0)
+    return GFFHead(**cfg)
+
+
+def test_dfp_channels_and_dense_connections():
+    h = head()
+    # 4 levels, top-down: H_l sees y_0 (10), the deeper pyramid outputs (3
+    # each) and the fused level (4)
+    assert [m.conv.in_channels for m in h.dfp_convs] == \
+        [10 + 4, 10 + 3 + 4, 10 + 6 + 4, 10 + 9 + 4]
+    # classifier input: y_0 + 4 pyramid outputs
+    assert h.pyramid_channels == 10 + 4 * 3
+    assert h.bottleneck[0].conv.in_channels == h.pyramid_channels
+    out = h(inputs())
+    assert out.shape == (2, 5, 13, 17)
+
+
+def test_every_pyramid_level_reaches_classifier():
+    h = head().train()
+    feats = {}
+
+    def keep(k):
+        def hook(module, args, output):
+            output.retain_grad()
+            feats[k] = output
+        return hook
+
+    for k, m in enumerate(h.dfp_convs):
+        m.register_forward_hook(keep(k))
+    out = h(inputs())
+    (out * torch.randn_like(out)).sum().backward()
+    assert len(feats) == 4
+    for k, y in feats.items():
+        # each y_l reaches the logits directly (concat) ...
+        assert y.grad is not None and y.grad.abs().sum() > 0, k
+    # ... and every parameter of the head is used
+    for name, p in h.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+def test_dfp_off_is_the_plus_gff_row():
+    h = head(dfp=False)
+    assert not hasattr(h, 'dfp_convs')
+    assert h.pyramid_channels == 10 + 4 * 4
+    assert h(inputs()).shape == (2, 5, 13, 17)
+
+
+@pytest.mark.parametrize('fusion', ['concat', 'add', 'fpn', 'gated_fpn'])
+def test_table1_fusions_in_head(fusion):
+    h = head(fusion_cfg=dict(out_channels=4, fusion=fusion), dfp=False,
+             context_as_level=(fusion == 'fpn'))
+    out = h(inputs())
+    assert out.shape == (2, 5, 13, 17)
+    out.sum().backward()
+
+
+@pytest.mark.parametrize('context', ['ppm', 'aspp', 'denseaspp'])
+def test_contexts(context):
+    kw = dict(context=context)
+    if context == 'aspp':
+        kw['dilations'] = (1, 2, 3)
+    if context == 'denseaspp':
+        kw.update(dilations=(1, 2), denseaspp_channels=(6, 3))
+    h = head(**kw).eval()
+    assert h(inputs(1)).shape == (1, 5, 13, 17)
+
+
+def test_authors_deeplab_variant():
+    # WRN-38 DeepLabV3+ GFF of the authors' code: levels m2, m5 + the ASPP
+    # output, 128-wide gates, sequential order, DFP of dense blocks without
+    # y_0, reduced context in the concat, two 3x3 convs before the classifier
+    h = head(context='aspp', dilations=(1, 2, 3), level_index=[0, 2],
+             context_as_level=True, context_norm=False,
+             fusion_cfg=dict(out_channels=4, gate_channels=4,
+                             order='sequential'),
+             num_refine_convs=0, dfp_block='dense', dfp_dilations=(3, 6, 9),
+             dfp_context_input=False, concat_context='reduced',
+             num_bottleneck_convs=2, dropout_ratio=0, align_corners=True)
+    assert h.context_bottleneck.norm_cfg is None
+    assert h.pyramid_channels == 4 + 3 * 3
+    assert [m[0].conv.in_channels for m in h.dfp_convs] == [4, 7, 10]
+    assert h(inputs()).shape == (2, 5, 13, 17)
+    assert [tuple(g.shape[1:]) for g in h.last_gates] == \
+        [(4, 13, 17), (4, 7, 9), (4, 7, 9)]
+
+
+def test_head_bad_config():
+    with pytest.raises(ValueError, match='context must be'):
+        head(context='psp')
+    with pytest.raises(ValueError, match='dfp_dilations'):
+        head(dfp_dilations=(1, 2))
+    with pytest.raises(ValueError, match="concat_context='reduced'"):
+        head(concat_context='reduced')
+    h = head()
+    bad = inputs()
+    bad[2] = torch.randn(2, 3, 7, 9)
+    with pytest.raises(ValueError, match='input 2: expected 16'):
+        h(bad)
+
+
+def test_dense_aspp_head_by_hand():
+    torch.manual_seed(0)
+    h = DenseASPPHead(in_channels=8, mid_channels=4, growth_channels=3,
+                      dilations=(1, 2), num_classes=5,
+                      norm_cfg=dict(type='BN')).eval()
+    assert h.channels == 8 + 2 * 3
+    x = torch.randn(1, 8, 9, 7)
+    y1 = h.dense_aspp.layers[0](x)
+    y2 = h.dense_aspp.layers[1](torch.cat([y1, x], 1))
+    exp = h.conv_seg(torch.cat([y2, y1, x], 1))
+    assert torch.allclose(h([x]), exp, atol=1e-5)
+    # the first layer has no norm (its input is the backbone's norm5)
+    assert h.dense_aspp.layers[0][0].norm_cfg is None
+
+
+def test_densenet121_layout():
+    m = DenseNet('121')
+    assert m.out_channels == (256, 512, 1024, 1024, 512)
+    assert m.strides == (4, 8, 8, 8, 8)
+    n = sum(p.numel() for p in m.parameters())
+    # torchvision densenet121 features: 6.95M; + transition4 (1024->512)
+    assert abs(n - (6953856 + 1024 * 512 + 2 * 1024 - 2 * 1024 + 2 * 512)) \
+        < 5e3, n
+    assert 'denseblock3.denselayer1.conv2.weight' in m.state_dict()
+    assert m.denseblock4.denselayer1.conv2.dilation == (4, 4)
+
+
+def test_densenet_odd_input_and_161():
+    arch = dict(growth_rate=4, num_init_features=8, block_config=(1, 2, 1, 1))
+    m = DenseNet(arch).eval()
+    outs = m(torch.randn(1, 3, 97, 129))
+    assert [o.shape[1] for o in outs] == list(m.out_channels)
+    assert [tuple(o.shape[2:]) for o in outs] == \
+        [(25, 33), (13, 17), (13, 17), (13, 17), (13, 17)]
+    assert DenseNet('161', out_indices=(4, )).out_channels == (1104, )
+    with pytest.raises(ValueError, match='arch must be one of'):
+        DenseNet('100')

@@ -1,0 +1,136 @@
+"""Gated-SCNN head and segmentor: image hand-over, shape stream, losses."""
+import numpy as np
+import pytest
+import torch
+from mmengine.config import ConfigDict
+
+import mmseg_gated  # noqa: F401
+from helpers import build_cpu_model, make_batch
+
+NUM_CLASSES = 4
+
+
+def tiny_cfg(**head):
+    norm_cfg = dict(type='BN', requires_grad=True)
+    head_cfg = dict(
+        type='GSCNNHead', in_channels=64, in_index=3, channels=8,
+        dilations=(1, 2), c1_in_channels=8, c1_channels=4, dropout_ratio=0,
+        num_classes=NUM_CLASSES, norm_cfg=norm_cfg, shape_in_channels=8,
+        gate_in_channels=(16, 32, 64), shape_channels=(8, 4, 4, 2),
+        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
+    head_cfg.update(head)
+    return dict(
+        type='GSCNNEncoderDecoder',
+        data_preprocessor=dict(
+            type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
+            seg_pad_val=255, size=(40, 40)),
+        backbone=dict(type='ResNetV1c', depth=18, base_channels=8,
+                      stem_channels=8, out_indices=(0, 1, 2, 3),
+                      dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1),
+                      norm_cfg=norm_cfg),
+        decode_head=head_cfg,
+        train_cfg=dict(),
+        test_cfg=dict(mode='whole'))
+
+
+def test_denormalize_recovers_image():
+    model = build_cpu_model(tiny_cfg())
+    batch = make_batch(NUM_CLASSES, batch=1, size=(40, 40))
+    data = model.data_preprocessor(batch, False)
+    img = model.denormalize(data['inputs'])
+    rgb = batch['inputs'][0].flip(0).float()  # bgr_to_rgb
+    torch.testing.assert_close(img[0], rgb, atol=1e-3, rtol=0)
+
+
+def test_canny_on_real_image_values():
+    model = build_cpu_model(tiny_cfg())
+    img = torch.zeros(1, 3, 20, 20)
+    img[..., 10:] = 200.
+    edges = model.decode_head.image_gradients(img)
+    assert edges.shape == (1, 1, 20, 20)
+    cols = edges[0, 0].sum(0).nonzero().flatten().tolist()
+    assert set(cols) <= {9, 10} and edges.sum() >= 20
+
+
+def test_head_gets_image_of_each_slide_window():
+    model = build_cpu_model(tiny_cfg())
+    model.eval()
+    seen = []
+    orig = model.decode_head.image_gradients
+
+    def record(img):
+        seen.append(img.clone())
+        return orig(img)
+
+    model.decode_head.image_gradients = record
+    model.test_cfg = ConfigDict(mode='slide', crop_size=(24, 24),
+                                stride=(16, 16))
+    batch = make_batch(NUM_CLASSES, batch=1, size=(40, 40))
+    with torch.no_grad():
+        data = model.data_preprocessor(batch, False)
+        out = model(**data, mode='predict')
+    assert out[0].pred_sem_seg.shape == (40, 40)
+    assert len(seen) == 4 and all(s.shape[-2:] == (24, 24) for s in seen)
+    full = batch['inputs'][0].flip(0).float()
+    torch.testing.assert_close(seen[-1][0], full[:, 16:40, 16:40],
+                               atol=1e-3, rtol=0)
+
+
+def test_train_losses_and_gradients():
+    torch.manual_seed(0)
+    model = build_cpu_model(tiny_cfg())
+    model.train()
+    batch = make_batch(NUM_CLASSES, batch=2, size=(40, 40), ignore_ratio=0)
+    # blocky labels so that the boundary band is not everywhere
+    for s in batch['data_samples']:
+        lab = torch.zeros(1, 40, 40, dtype=torch.long)
+        lab[:, :, 20:] = 1
+        lab[:, 5:15, 5:15] = 2
+        s.gt_sem_seg.data = lab
+    data = model.data_preprocessor(batch, True)
+    losses = model(**data, mode='loss')
+    for k in ('decode.loss_ce', 'decode.loss_edge',
+              'decode.loss_dual_boundary', 'decode.loss_dual_consistency'):
+        assert k in losses and torch.isfinite(losses[k])
+    assert losses['decode.loss_edge'] > 0
+    loss, _ = model.parse_losses(losses)
+    loss.backward()
+    head = model.decode_head
+    for name in ('shape_blocks', 'shape_reduces', 'gcls', 'side_outputs',
+                 'edge_out', 'gradient_fuse', 'edge_branch'):
+        grads = [p.grad for p in getattr(head, name).parameters()]
+        assert all(g is not None for g in grads), name
+        assert sum(g.abs().sum() for g in grads) > 0, name
+
+
+def test_edge_target_from_pipeline_is_used():
+    model = build_cpu_model(tiny_cfg())
+    batch = make_batch(NUM_CLASSES, batch=2, size=(40, 40))
+    from mmengine.structures import PixelData
+    for s in batch['data_samples']:
+        s.gt_edge_map = PixelData(data=torch.full((1, 40, 40), 255))
+    data = model.data_preprocessor(batch, True)
+    losses = model(**data, mode='loss')
+    assert losses['decode.loss_edge'].item() == 0  # all ignored
+
+
+def test_variants_and_errors():
+    model = build_cpu_model(tiny_cfg(use_gradients=False,
+                                     loss_dual_boundary=None,
+                                     loss_dual_consistency=None))
+    assert not hasattr(model.decode_head, 'gradient_fuse')
+    data = model.data_preprocessor(make_batch(NUM_CLASSES, size=(40, 40)),
+                                   True)
+    losses = model(**data, mode='loss')
+    assert 'decode.loss_dual_boundary' not in losses
+    official = build_cpu_model(tiny_cfg(mode='official', align_corners=True))
+    assert official.decode_head.gcls[0].gate_mode == 'official'
+    out = official._forward(data['inputs'])
+    assert out[0].shape[1] == NUM_CLASSES and out[1].shape[-2:] == (40, 40)
+    with pytest.raises(ValueError, match='GSCNNEncoderDecoder'):
+        official.decode_head(official.extract_feat(data['inputs']))
+    with pytest.raises(ValueError, match='gate_in_index'):
+        build_cpu_model(tiny_cfg(gate_in_index=(1, 2)))
+    with pytest.raises(ValueError, match='mode'):
+        build_cpu_model(tiny_cfg(mode='fast'))

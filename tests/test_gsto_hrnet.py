@@ -1,0 +1,163 @@
+"""GSTO-HRNet: drop-in for mmseg's HRNet; gates forced to 1 give HRNet."""
+import copy
+
+import pytest
+import torch
+from mmseg.models.backbones import HRNet
+from mmseg.models.backbones.hrnet import HRModule
+from mmseg.models.backbones.resnet import BasicBlock
+
+from mmseg_gated.models.backbones import GSTOHRModule, GSTOHRNet
+from mmseg_gated.models.layers import SpatialGate, SupervisedGate
+
+# HRNetV2-W18 widths (mmseg's fcn_hr18), fewer blocks/modules to stay fast.
+W18 = dict(
+    stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
+                num_blocks=(1, ), num_channels=(64, )),
+    stage2=dict(num_modules=1, num_branches=2, block='BASIC',
+                num_blocks=(1, 1), num_channels=(18, 36)),
+    stage3=dict(num_modules=2, num_branches=3, block='BASIC',
+                num_blocks=(1, 1, 1), num_channels=(18, 36, 72)),
+    stage4=dict(num_modules=2, num_branches=4, block='BASIC',
+                num_blocks=(1, 1, 1, 1), num_channels=(18, 36, 72, 144)))
+
+
+def force_gates_open(model):
+    """Make every gate output exactly 1 (sigmoid(100) == 1 in float32)."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, SpatialGate):
+                cm = m.conv
+                cm.conv.weight.zero_()
+                if cm.conv.bias is not None:
+                    cm.conv.bias.fill_(100.)
+                if cm.with_norm:
+                    cm.norm.weight.zero_()
+                    cm.norm.bias.fill_(100.)
+
+
+def randomize_bn(model):
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=g))
+                m.running_var.copy_(torch.rand(m.num_features, generator=g) + .5)
+
+
+def pair(**kwargs):
+    torch.manual_seed(0)
+    ref = HRNet(copy.deepcopy(W18))
+    ref.init_weights()
+    randomize_bn(ref)
+    ours = GSTOHRNet(copy.deepcopy(W18), **kwargs)
+    missing, unexpected = ours.load_state_dict(ref.state_dict(), strict=False)
+    assert not unexpected
+    # only the new gate parameters are missing: every HRNet key is shared
+    assert all('gate' in k for k in missing), missing
+    force_gates_open(ours)
+    ref.eval()  # HRNet.train() returns None, so no chaining
+    ours.eval()
+    return ref, ours
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(), dict(mode='official'), dict(num_classes=5),
+    dict(num_classes=5, mode='official')
+])
+def test_gates_open_reproduce_hrnet(kwargs):
+    ref, ours = pair(**kwargs)
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        r, o = ref(x), ours(x)
+    assert len(o) == 4 + (2 if 'num_classes' in kwargs else 0)
+    for a, b in zip(r, o[:4]):
+        assert a.shape == b.shape
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_gates_change_the_output():
+    ref, ours = pair()
+    torch.manual_seed(3)
+    for m in ours.modules():
+        if isinstance(m, SpatialGate):
+            m.init_weights()
+            torch.nn.init.normal_(m.conv.conv.weight)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert not torch.allclose(ref(x)[0], ours(x)[0], atol=1e-3)
+
+
+def test_module_fuse_equals_hrmodule_with_open_gates():
+    torch.manual_seed(0)
+    args = (3, BasicBlock, (1, 1, 1), [4, 8, 16], (4, 8, 16))
+    ref = HRModule(*copy.deepcopy(args))
+    ours = GSTOHRModule(*copy.deepcopy(args), gate_identity=True)
+    ref.eval()
+    ours.eval()
+    ours.load_state_dict(ref.state_dict(), strict=False)
+    force_gates_open(ours)
+    x = [torch.randn(1, 4, 16, 16), torch.randn(1, 8, 8, 8),
+         torch.randn(1, 16, 4, 4)]
+    with torch.no_grad():
+        for a, b in zip(ref([t.clone() for t in x]), ours(x)):
+            torch.testing.assert_close(a, b)
+    # one gate per fuse path; identity gated only when asked
+    assert ours.gate_layers[0][0] is not None
+    assert GSTOHRModule(*copy.deepcopy(args)).gate_layers[1][1] is None
+
+
+def test_gate_is_applied_before_the_transfer():
+    """Fuse path j -> i sees g_ij * x_j (Eq. 1), checked on one path."""
+    torch.manual_seed(0)
+    args = (2, BasicBlock, (1, 1), [4, 8], (4, 8))
+    m = GSTOHRModule(*args)
+    m.eval()
+    x = [torch.randn(1, 4, 8, 8), torch.randn(1, 8, 4, 4)]
+    with torch.no_grad():
+        b0, b1 = m.branches[0](x[0]), m.branches[1](x[1])
+        down = m.fuse_layers[1][0](m.gate_layers[1][0](b0) * b0)
+        expected = torch.relu(b1 + down)
+        out = m([x[0].clone(), x[1].clone()])
+    torch.testing.assert_close(out[1], expected)
+
+
+def test_aux_outputs_and_gradients():
+    torch.manual_seed(0)
+    for mode in ('paper', 'official'):
+        net = GSTOHRNet(copy.deepcopy(W18), num_classes=5, mode=mode)
+        net.train()
+        outs = net(torch.randn(2, 3, 65, 47))  # odd sizes
+        assert [o.shape[1] for o in outs] == [18, 36, 72, 144, 5, 5]
+        assert outs[0].shape[2:] == (17, 12)
+        if mode == 'official':  # stage heads at 1/4
+            assert outs[4].shape[2:] == outs[5].shape[2:] == (17, 12)
+        else:  # Eq. 3 on the gated (lowest) branch
+            assert outs[4].shape[2:] == outs[1].shape[2:]
+            assert outs[5].shape[2:] == outs[2].shape[2:]
+        sum(o.mean() for o in outs).backward()
+        no_grad = [n for n, p in net.named_parameters() if p.grad is None]
+        assert not no_grad, no_grad
+
+
+def test_official_layout_matches_authors():
+    net = GSTOHRNet(copy.deepcopy(W18), num_classes=5, mode='official')
+    assert net.transition_gate1 is None
+    g2, g3 = net.transition_gate2, net.transition_gate3
+    assert isinstance(g2, SupervisedGate) and isinstance(g3, SupervisedGate)
+    assert g2.in_channels == 18 + 36 and g3.in_channels == 18 + 36 + 72
+    assert len(g2.downsample) == 1 and len(g3.downsample) == 2
+    # every path gated, with BN + ReLU, identity included
+    gate = net.stage3[0].gate_layers[1][1]
+    assert gate is not None and gate.conv.with_norm
+    paper = GSTOHRNet(copy.deepcopy(W18))
+    assert paper.stage3[0].gate_layers[1][1] is None
+    assert not paper.stage3[0].gate_layers[1][0].conv.with_norm
+    assert isinstance(paper.transition_gate2, SpatialGate)
+
+
+def test_errors():
+    with pytest.raises(ValueError, match='mode'):
+        GSTOHRNet(copy.deepcopy(W18), mode='nope')
+    with pytest.raises(ValueError, match='num_classes'):
+        GSTOHRNet(copy.deepcopy(W18), num_classes=0)

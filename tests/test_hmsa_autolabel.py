@@ -1,0 +1,168 @@
+"""tools/autolabel.py and the pseudo-label + fine-label dataset mix."""
+import importlib.util
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+import mmseg_gated  # noqa: F401
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+spec = importlib.util.spec_from_file_location(
+    'hmsa_autolabel', osp.join(REPO, 'tools', 'autolabel.py'))
+autolabel = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(autolabel)
+
+NORM = dict(type='BN')
+SUFFIX = '_leftImg8bit.png'
+LSUFFIX = '_gtAuto_labelTrainIds.png'
+
+
+def test_pseudo_label_thresholding():
+    probs = torch.tensor([
+        [[0.80, 0.30], [0.50, 0.10]],
+        [[0.10, 0.60], [0.50, 0.20]],
+        [[0.10, 0.10], [0.00, 0.70]],
+    ])
+    got = autolabel.pseudo_label(probs, threshold=0.5)
+    # 0.5 exactly is not above the threshold -> ignore
+    np.testing.assert_array_equal(got, [[0, 1], [255, 2]])
+    assert got.dtype == np.uint8
+    np.testing.assert_array_equal(
+        autolabel.pseudo_label(probs, threshold=0.65), [[0, 255], [255, 2]])
+    np.testing.assert_array_equal(
+        autolabel.pseudo_label(probs, threshold=0.0), [[0, 1], [0, 2]])
+    with pytest.raises(ValueError, match='C x H x W'):
+        autolabel.pseudo_label(probs[0], 0.5)
+
+
+def test_to_probs_accepts_logits_and_probabilities():
+    logits = torch.randn(4, 3, 5)
+    p = logits.softmax(0)
+    torch.testing.assert_close(autolabel.to_probs(logits), p)
+    torch.testing.assert_close(autolabel.to_probs(p), p)
+
+
+def _teacher(tmp_path):
+    model = dict(
+        type='MultiScaleAttentionEncoderDecoder',
+        data_preprocessor=dict(
+            type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
+            seg_pad_val=255),
+        backbone=dict(type='ResNetV1c', depth=18, base_channels=4,
+                      stem_channels=4, norm_cfg=NORM),
+        decode_head=dict(
+            type='MscaleSepASPPHead', in_channels=32, in_index=3, channels=8,
+            dilations=(1, 2), c1_in_channels=4, c1_channels=4,
+            num_classes=3, norm_cfg=NORM, scale_attn=dict(channels=4),
+            loss_decode=dict(type='CrossEntropyLoss')),
+        test_cfg=dict(mode='whole'))
+    cfg = Config(dict(
+        model=model, default_scope='mmseg',
+        test_pipeline=[dict(type='LoadImageFromFile'),
+                       dict(type='PackSegInputs')]))
+    cfg_path = osp.join(tmp_path, 'teacher.py')
+    cfg.dump(cfg_path)
+    from mmseg.registry import MODELS
+    torch.manual_seed(0)
+    net = MODELS.build(model)
+    ckpt = osp.join(tmp_path, 'teacher.pth')
+    torch.save(dict(state_dict=net.state_dict(),
+                    meta=dict(dataset_meta=dict(classes=('a', 'b', 'c'),
+                                                palette=[[0, 0, 0]] * 3))),
+               ckpt)
+    return cfg_path, ckpt
+
+
+def _images(root, names, size=(20, 28)):
+    rng = np.random.default_rng(0)
+    for n in names:
+        p = osp.join(root, n + SUFFIX)
+        os.makedirs(osp.dirname(p), exist_ok=True)
+        cv2.imwrite(p, rng.integers(0, 256, size + (3, ), dtype=np.uint8))
+
+
+def test_autolabel_tool_threshold_ignore_resume(tmp_path):
+    cfg_path, ckpt = _teacher(str(tmp_path))
+    img_dir = osp.join(tmp_path, 'leftImg8bit', 'train_extra')
+    names = ['cityA/cityA_000000_000001', 'cityA/cityA_000000_000002',
+             'cityB/cityB_000000_000001']
+    _images(img_dir, names)
+    out = osp.join(tmp_path, 'autolabel', 'train_extra')
+    args = [cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out,
+            '--img-suffix', SUFFIX, '--label-suffix', LSUFFIX,
+            '--device', 'cpu', '--scales', '0.5', '1.0', '--no-progress']
+    # the teacher's probabilities, to pick a threshold that splits pixels
+    from mmseg.apis import inference_model, init_model
+    model = init_model(cfg_path, ckpt, device='cpu')
+    model.test_scales = (0.5, 1.0)
+    sample = inference_model(model, osp.join(img_dir, names[0] + SUFFIX))
+    probs = autolabel.to_probs(sample.seg_logits.data)
+    conf, cls = probs.max(0)
+    thr = f'{float(conf.median()):.6f}'
+    done, skipped = autolabel.main(args + ['--threshold', thr])
+    assert (done, skipped) == (3, 0)
+    paths = [osp.join(out, n + LSUFFIX) for n in names]
+    assert all(osp.isfile(p) for p in paths)
+    assert not any(f.endswith('.tmp') for _, _, fs in os.walk(out)
+                   for f in fs)
+
+    # the written labels equal thresholded teacher probabilities
+    written = cv2.imread(paths[0], cv2.IMREAD_UNCHANGED)
+    assert written.shape == (20, 28) and written.dtype == np.uint8
+    expect = np.where(conf.numpy() > float(thr), cls.numpy(), 255)
+    np.testing.assert_array_equal(written, expect)
+    assert (written == 255).any() and (written != 255).any()
+    assert set(np.unique(written)) <= {0, 1, 2, 255}
+
+    # resume: finished files are skipped and left alone
+    os.remove(paths[1])
+    sentinel = np.full((20, 28), 7, np.uint8)
+    cv2.imwrite(paths[2], sentinel)
+    done, skipped = autolabel.main(args + ['--threshold', thr])
+    assert (done, skipped) == (1, 2)
+    assert osp.isfile(paths[1])
+    np.testing.assert_array_equal(
+        cv2.imread(paths[2], cv2.IMREAD_UNCHANGED), sentinel)
+
+    # a threshold nothing reaches gives an all-ignore label
+    out2 = osp.join(tmp_path, 'strict')
+    autolabel.main([cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out2,
+                    '--img-suffix', SUFFIX, '--label-suffix', LSUFFIX,
+                    '--device', 'cpu', '--threshold', '0.999',
+                    '--no-progress'])
+    strict = cv2.imread(osp.join(out2, names[0] + LSUFFIX),
+                        cv2.IMREAD_UNCHANGED)
+    assert (strict == 255).all()
+
+    with pytest.raises(ValueError, match='1.0'):
+        autolabel.main(args[:-4] + ['--scales', '0.5', '2.0'])
+
+    # mix fine labels with the pseudo-labels through the shipped base config
+    fine_img = osp.join(tmp_path, 'leftImg8bit', 'train')
+    _images(fine_img, ['cityC/cityC_000000_000001'])
+    fine_lbl = osp.join(tmp_path, 'gtFine', 'train', 'cityC',
+                        'cityC_000000_000001_gtFine_labelTrainIds.png')
+    os.makedirs(osp.dirname(fine_lbl))
+    cv2.imwrite(fine_lbl, np.full((20, 28), 2, np.uint8))
+    base = Config.fromfile(osp.join(
+        REPO, 'configs', '_base_', 'datasets',
+        'cityscapes_fine_autocoarse.py'))
+    ds_cfg = base.train_dataloader.dataset
+    for d in ds_cfg.datasets:
+        d.data_root = str(tmp_path)
+        d.pipeline = [dict(type='LoadImageFromFile'),
+                      dict(type='LoadAnnotations'),
+                      dict(type='PackSegInputs')]
+    from mmseg.registry import DATASETS
+    mixed = DATASETS.build(ds_cfg)
+    assert len(mixed) == 1 + 3
+    labels = [mixed[i]['data_samples'].gt_sem_seg.data[0].numpy()
+              for i in range(len(mixed))]
+    assert (labels[0] == 2).all()  # the fine label
+    np.testing.assert_array_equal(labels[1], written)  # the pseudo-label

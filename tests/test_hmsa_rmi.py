@@ -1,0 +1,125 @@
+"""RMILoss (hierarchical multi-scale attention's primary loss)."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import mmseg_gated  # noqa: F401
+from mmseg.registry import MODELS
+from mmseg_gated.models.losses import RMILoss
+
+
+def direct_rmi(logits, label, radius=3, pool=4, stride=4, lam=0.5,
+               ignore=255, eps=5e-4):
+    """Loop-and-numpy float64 version of the authors' formula."""
+    logits = logits.double()
+    b, c, h, w = logits.shape
+    valid = (label != ignore) & (label < c)
+    onehot = np.zeros((b, c, h, w))
+    for i in range(b):
+        for y in range(h):
+            for x in range(w):
+                if valid[i, y, x]:
+                    onehot[i, int(label[i, y, x]), y, x] = 1.0
+    mask = valid.double().numpy()[:, None]
+    probs = torch.sigmoid(logits).numpy() * mask + 1e-6
+    # BCE summed over classes, / (valid + 1)
+    z = logits.numpy()
+    bce = (np.maximum(z, 0) - z * onehot + np.log1p(np.exp(-np.abs(z))))
+    bce = (bce * mask).sum() / (valid.sum().item() + 1.0)
+
+    def pool2d(a):
+        t = torch.from_numpy(a)
+        return F.avg_pool2d(t, pool, stride, pool // 2).numpy()
+
+    la, pr = pool2d(onehot), pool2d(probs)
+    d = radius * radius
+    ph, pw = la.shape[2:]
+    total = []
+    for i in range(b):
+        per_class = []
+        for k in range(c):
+            vy, vp = [], []
+            for y in range(ph - radius + 1):
+                for x in range(pw - radius + 1):
+                    vy.append(la[i, k, y:y + radius, x:x + radius].ravel())
+                    vp.append(pr[i, k, y:y + radius, x:x + radius].ravel())
+            vy, vp = np.array(vy).T, np.array(vp).T  # d x L
+            vy = vy - vy.mean(1, keepdims=True)
+            vp = vp - vp.mean(1, keepdims=True)
+            sy, sp, syp = vy @ vy.T, vp @ vp.T, vy @ vp.T
+            m = sy - syp @ np.linalg.inv(sp + eps * np.eye(d)) @ syp.T
+            _, logdet = np.linalg.slogdet(m + eps * np.eye(d))
+            per_class.append(0.5 * logdet / d)
+        total.append(per_class)
+    rmi = np.mean(np.array(total), axis=0).mean()
+    return lam * bce + (1 - lam) * rmi, bce, rmi
+
+
+def test_matches_direct_float64():
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 3, 22, 26, generator=g) * 2
+    label = torch.randint(0, 3, (2, 22, 26), generator=g)
+    label[:, :3, :5] = 255
+    label[0, 10:12, 4:8] = 7  # out of range -> ignored too
+    loss = RMILoss()(logits, label)
+    want, bce, rmi = direct_rmi(logits, label)
+    assert abs(loss.item() - want) < 1e-5 * max(1, abs(want))
+    assert rmi != 0 and bce > 0
+    # BCE only / weights
+    torch.testing.assert_close(
+        RMILoss(with_rmi=False, loss_weight=2.0)(logits, label),
+        torch.tensor(2 * bce, dtype=torch.float32))
+    want_l, _, _ = direct_rmi(logits, label, lam=0.2)
+    assert abs(RMILoss(bce_weight=0.2)(logits, label).item() - want_l) < 1e-5
+
+
+def test_better_prediction_lower_loss_and_gradient():
+    g = torch.Generator().manual_seed(1)
+    label = torch.randint(0, 4, (1, 32, 32), generator=g)
+    label[:, :16] = 0
+    good = F.one_hot(label, 4).permute(0, 3, 1, 2).float() * 8 - 4
+    bad = torch.randn(1, 4, 32, 32, generator=g)
+    crit = RMILoss()
+    assert crit(good, label) < crit(bad, label)
+    bad.requires_grad_(True)
+    crit(bad, label).backward()
+    assert bad.grad is not None and torch.isfinite(bad.grad).all()
+    assert bad.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('case', ['all_ignore', 'one_class', 'tiny', 'odd',
+                                  'saturated'])
+def test_finite_on_degenerate_inputs(case):
+    g = torch.Generator().manual_seed(2)
+    shape = dict(tiny=(2, 5, 3, 4), odd=(1, 5, 17, 9)).get(case, (2, 5, 24, 24))
+    logits = torch.randn(*shape, generator=g)
+    label = torch.randint(0, 5, (shape[0], ) + shape[2:], generator=g)
+    if case == 'all_ignore':
+        label[:] = 255
+    elif case == 'one_class':
+        label[:] = 2
+    elif case == 'saturated':
+        logits = F.one_hot(label, 5).permute(0, 3, 1, 2).float() * 60 - 30
+    logits.requires_grad_(True)
+    loss = RMILoss()(logits, label)
+    assert torch.isfinite(loss), case
+    loss.backward()
+    assert torch.isfinite(logits.grad).all(), case
+    if case == 'all_ignore':
+        assert logits.grad.abs().sum() < 1e-3
+
+
+def test_half_precision_input_and_builds_as_mmseg_loss():
+    crit = MODELS.build(dict(type='RMILoss', loss_weight=0.5))
+    assert crit.loss_name == 'loss_rmi'
+    logits = torch.randn(1, 3, 16, 16).half()
+    label = torch.randint(0, 3, (1, 16, 16))
+    out = crit(logits, label, weight=None, ignore_index=255)
+    assert out.dtype == torch.float32 and torch.isfinite(out)
+    with pytest.raises(ValueError, match='label shape'):
+        crit(torch.randn(1, 3, 16, 16), torch.zeros(1, 8, 8).long())
+    with pytest.raises(ValueError, match='pool_mode'):
+        RMILoss(pool_mode='median')
+    with pytest.raises(ValueError, match='loss_name'):
+        RMILoss(loss_name='rmi')

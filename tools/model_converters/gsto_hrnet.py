@@ -1,0 +1,142 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+"""Convert the authors' GSTO-HRNet checkpoint to an mmseg_gated state dict.
+
+Source: https://github.com/VDIGPKU/GSTO (``models/gsto_hrnet.py``), e.g.
+``model_pth/gsto_hrnet_w48_cityscapes.pth``, saved from their ``FullModel``
+wrapper (keys prefixed ``model.``; ``module.`` from DataParallel is also
+stripped). Target: ``configs/gsto/fcn_gsto-hr48_*.py`` (``GSTOHRNet`` with
+``mode='official'`` + mmseg's ``FCNHead``). Key layout of the source:
+
+- HRNet keys (``conv1``, ``bn1``, ``layer1``, ``transition*``,
+  ``stage*.*.branches``, ``stage*.*.fuse_layers``) are named as in mmseg's
+  HRNet and keep their names (under ``backbone.``);
+- ``stage{s}.{m}.att_layers.{i}.{j}.{0,1}`` (1x1 conv, BN of one channel;
+  a ReLU follows) -> ``backbone.stage{s}.{m}.gate_layers.{i}.{j}.conv.
+  {conv,bn}``;
+- ``att{t}.{i}.{k}.{0,1}`` (3x3 conv, BN, ReLU chain on the stage
+  prediction; the first at stride 1, the others at stride 2) ->
+  ``backbone.transition_gate{t}.downsample.{k}.{conv,bn}``, the last one
+  ``backbone.transition_gate{t}.gate.conv.{conv,bn}``; ``att1`` is built but
+  never used by the authors' forward and is dropped;
+- ``last_layer_stage{2,3}.{0,1,3}`` (1x1 conv with bias, BN, ReLU, 1x1 conv)
+  -> ``backbone.transition_gate{2,3}.predictor.{0.conv, 0.bn, 1}``;
+- ``last_layer.{0,1,3}`` -> ``decode_head.{convs.0.conv, convs.0.bn,
+  conv_seg}``.
+
+Two value changes make the outputs equal:
+
+- their BN is InPlaceABN(Sync), which scales by ``|weight| + eps``
+  (it keeps the scale positive to invert the activation): we store that;
+- their 1x1 convs before a BN have a bias, ours (mmcv ConvModule with a
+  norm) do not: the bias is folded into the BN's running mean
+  (``BN(Wx + b) = BN'(Wx)`` with ``mean' = mean - b``).
+
+    python tools/model_converters/gsto_hrnet.py SRC.pth DST.pth
+"""
+import argparse
+import re
+from collections import OrderedDict
+from typing import Dict
+
+import torch
+
+BN_EPS = 1e-5
+BN_PARAMS = ('weight', 'bias', 'running_mean', 'running_var')
+
+
+def _strip(key: str) -> str:
+    for prefix in ('module.', 'model.'):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    return key
+
+
+def _att_chain_len(keys, t: int) -> Dict[str, int]:
+    """Number of convs in each ``att{t}.{i}`` chain."""
+    lens = {}
+    for k in keys:
+        m = re.match(rf'att{t}\.(\d+)\.(\d+)\.0\.weight$', k)
+        if m:
+            lens[m.group(1)] = max(lens.get(m.group(1), 0), int(m.group(2)) + 1)
+    return lens
+
+
+def map_key(key: str, chain_lens: Dict[int, Dict[str, int]]) -> str:
+    """Our key for a (prefix-stripped) source key; '' to drop it."""
+    m = re.match(r'(stage\d+\.\d+)\.att_layers\.(\d+)\.(\d+)\.([01])\.(.+)$',
+                 key)
+    if m:
+        stage, i, j, layer, name = m.groups()
+        sub = 'conv' if layer == '0' else 'bn'
+        return f'backbone.{stage}.gate_layers.{i}.{j}.conv.{sub}.{name}'
+    m = re.match(r'att(\d)\.(\d+)\.(\d+)\.([01])\.(.+)$', key)
+    if m:
+        t, i, k, layer, name = m.groups()
+        if t == '1':
+            return ''
+        sub = 'conv' if layer == '0' else 'bn'
+        n = chain_lens[int(t)][i]
+        if int(k) == n - 1:
+            return f'backbone.transition_gate{t}.gate.conv.{sub}.{name}'
+        return f'backbone.transition_gate{t}.downsample.{k}.{sub}.{name}'
+    m = re.match(r'last_layer(_stage(\d))?\.(\d)\.(.+)$', key)
+    if m:
+        _, stage, layer, name = m.groups()
+        if stage is None:
+            target = {'0': 'decode_head.convs.0.conv',
+                      '1': 'decode_head.convs.0.bn',
+                      '3': 'decode_head.conv_seg'}[layer]
+        else:
+            base = f'backbone.transition_gate{stage}.predictor'
+            target = {'0': f'{base}.0.conv', '1': f'{base}.0.bn',
+                      '3': f'{base}.1'}[layer]
+        return f'{target}.{name}'
+    if key.startswith(('conv', 'bn', 'layer1', 'transition', 'stage')):
+        return f'backbone.{key}'
+    raise KeyError(f'unexpected key in the GSTO checkpoint: {key}')
+
+
+def _is_bn(key: str, state: dict) -> bool:
+    """A source BN: has running stats beside its weight."""
+    return key.endswith('.weight') and \
+        key[:-len('weight')] + 'running_var' in state
+
+
+def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
+    """Map the authors' state dict to ours (see the module docstring)."""
+    state = OrderedDict((_strip(k), v) for k, v in src.items())
+    chain_lens = {t: _att_chain_len(state, t) for t in (2, 3)}
+    out = OrderedDict()
+    for key, value in state.items():
+        new = map_key(key, chain_lens)
+        if not new:
+            continue
+        if _is_bn(key, state):
+            value = value.abs() + BN_EPS  # InPlaceABN scales by |w| + eps
+        out[new] = value
+    # fold the bias of a conv followed by a BN into the BN's running mean
+    for key, value in state.items():
+        m = re.match(r'(last_layer(?:_stage\d)?)\.0\.bias$', key)
+        if not m:
+            continue
+        conv_new = map_key(key, chain_lens)
+        del out[conv_new]
+        mean_new = map_key(f'{m.group(1)}.1.running_mean', chain_lens)
+        out[mean_new] = out[mean_new] - value
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description='Convert the authors\' GSTO-HRNet checkpoint')
+    parser.add_argument('src', help='source checkpoint (.pth)')
+    parser.add_argument('dst', help='output checkpoint (.pth)')
+    args = parser.parse_args()
+    ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
+    if isinstance(ckpt, dict) and 'state_dict' in ckpt:
+        ckpt = ckpt['state_dict']
+    torch.save(dict(state_dict=convert(ckpt)), args.dst)
+
+
+if __name__ == '__main__':
+    main()
