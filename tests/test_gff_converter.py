@@ -121,3 +121,28 @@ def test_unknown_key_raises():
     import pytest
     with pytest.raises(KeyError, match='unexpected key'):
         conv.convert({'module.foo.weight': torch.zeros(1)})
+
+
+def test_densenet_torchvision_layout():
+    spec = importlib.util.spec_from_file_location(
+        'gff_densenet_torchvision',
+        osp.join(ROOT, 'tools/model_converters/gff_densenet_torchvision.py'))
+    dn = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dn)
+    arch = dict(growth_rate=4, num_init_features=8, block_config=(1, 2, 1, 1))
+    model = MODELS.build(dict(type='DenseNet', arch=arch,
+                              final_transition=False))
+    ours = model.state_dict()
+    # torchvision's released files: features.* with 'norm.1'-style names
+    src = {}
+    for k, v in ours.items():
+        tv = re.sub(r'\.(norm|conv)([12])\.', r'.\1.\2.', k)
+        src['features.' + tv] = torch.randn_like(v.float()).to(v.dtype)
+    src['classifier.weight'] = torch.zeros(10, 8)
+    out = dn.convert(src, keep_norm5=True)
+    assert set(out) == set(ours)
+    model.load_state_dict(out, strict=True)
+    k = 'denseblock2.denselayer2.conv1.weight'
+    assert torch.equal(out[k], src['features.denseblock2.denselayer2.conv.1.weight'])
+    # DenseASPP variant: norm5 (1/2 width after transition4) is dropped
+    assert not any(k.startswith('norm5') for k in dn.convert(src))

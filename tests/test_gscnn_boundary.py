@@ -242,3 +242,29 @@ def test_metric_end_to_end():
     assert res == {'mBF@1px': 50.0, 'mBF@2px': 100.0}
     with pytest.raises(ValueError, match='thresholds'):
         METRICS.build(dict(type='BoundaryFScoreMetric', thresholds=(0, )))
+
+
+# ----------------------------------------------- distance-based evaluation
+def test_center_crop_zoom():
+    from mmseg.registry import TRANSFORMS
+    img = np.zeros((20, 40, 3), np.uint8)
+    img[8:12, 16:24] = 255  # a centre object
+    seg = np.zeros((20, 40), np.uint8)
+    seg[8:12, 16:24] = 1
+    t = TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=5))
+    out = t(dict(img=img.copy(), gt_seg_map=seg.copy(),
+                 seg_fields=['gt_seg_map']))
+    assert out['img'].shape == img.shape and out['gt_seg_map'].shape == (20,
+                                                                         40)
+    # crop rows 5..15, cols 10..30 (half the size) scaled x2: object doubles
+    assert (out['gt_seg_map'] == 1).sum() == 4 * (seg == 1).sum()
+    assert set(np.unique(out['gt_seg_map'])) <= {0, 1}
+    same = TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=0))(
+        dict(img=img.copy(), gt_seg_map=seg.copy(),
+             seg_fields=['gt_seg_map']))
+    np.testing.assert_array_equal(same['gt_seg_map'], seg)
+    with pytest.raises(ValueError, match='leaves nothing'):
+        TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=10))(
+            dict(img=img.copy(), seg_fields=[]))
+    with pytest.raises(ValueError, match='crop_factor'):
+        TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=-1))

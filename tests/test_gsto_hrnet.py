@@ -161,3 +161,54 @@ def test_errors():
         GSTOHRNet(copy.deepcopy(W18), mode='nope')
     with pytest.raises(ValueError, match='num_classes'):
         GSTOHRNet(copy.deepcopy(W18), num_classes=0)
+
+
+def _tiny_extra():
+    return dict(
+        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
+                    num_blocks=(1, ), num_channels=(8, )),
+        stage2=dict(num_modules=1, num_branches=2, block='BASIC',
+                    num_blocks=(1, 1), num_channels=(4, 8)),
+        stage3=dict(num_modules=1, num_branches=3, block='BASIC',
+                    num_blocks=(1, 1, 1), num_channels=(4, 8, 16)),
+        stage4=dict(num_modules=1, num_branches=4, block='BASIC',
+                    num_blocks=(1, 1, 1, 1), num_channels=(4, 8, 16, 32)))
+
+
+def test_mmseg_ocr_heads_and_aux_losses():
+    """mmseg's FCN + OCR cascade runs unchanged on GSTOHRNet; the stage
+    predictions get their own losses through GSTOAuxHead."""
+    from mmengine.config import ConfigDict
+
+    import mmseg_gated  # noqa: F401
+    from helpers import build_cpu_model, make_batch
+    heads = dict(in_channels=[4, 8, 16, 32], in_index=(0, 1, 2, 3),
+                 channels=60, input_transform='resize_concat',
+                 norm_cfg=dict(type='BN'), num_classes=3)
+    model = build_cpu_model(dict(
+        type='CascadeEncoderDecoder', num_stages=2,
+        data_preprocessor=dict(type='SegDataPreProcessor', size=(64, 64)),
+        backbone=dict(type='GSTOHRNet', extra=_tiny_extra(), num_classes=3),
+        decode_head=[
+            dict(type='FCNHead', kernel_size=1, num_convs=1,
+                 concat_input=False, dropout_ratio=-1, **heads),
+            dict(type='OCRHead', ocr_channels=16, **heads)],
+        auxiliary_head=[
+            dict(type='GSTOAuxHead', in_index=4, num_classes=3,
+                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.3)),
+            dict(type='GSTOAuxHead', in_index=5, num_classes=3,
+                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.5))],
+        train_cfg=ConfigDict(), test_cfg=ConfigDict(mode='whole')))
+    data = model.data_preprocessor(make_batch(3, batch=2), True)
+    losses = model(**data, mode='loss')
+    assert {'aux_0.loss_ce', 'aux_1.loss_ce', 'decode_1.loss_ce'} <= set(
+        losses)
+    loss, _ = model.parse_losses(losses)
+    loss.backward()
+    pred = model.backbone.transition_gate2.predictor[0].weight
+    assert pred.grad is not None and pred.grad.abs().sum() > 0
+    model.eval()
+    with torch.no_grad():
+        out = model(**model.data_preprocessor(make_batch(3, batch=1), False),
+                    mode='predict')
+    assert out[0].pred_sem_seg.data.shape[-2:] == (64, 64)

@@ -19,5 +19,6 @@ CASES = dict(
     DualTaskBoundaryLoss=dict(),
     DualTaskConsistencyLoss=dict(),
     GenerateBoundaryBand=dict(radius=2),
+    CenterCropZoom=dict(crop_factor=10),
     BoundaryFScoreMetric=dict(thresholds=(3, 5, 9, 12)),
 )

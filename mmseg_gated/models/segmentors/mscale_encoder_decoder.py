@@ -216,7 +216,8 @@ class MultiScaleAttentionEncoderDecoder(EncoderDecoder):
         if scale == 1.0:
             return inputs
         h, w = inputs.shape[2:]
-        size = (max(1, int(round(h * scale))), max(1, int(round(w * scale))))
+        size = (max(1, int(float(h) * scale + 0.5)),
+                max(1, int(float(w) * scale + 0.5)))
         return self._resize(inputs, size)
 
     # ------------------------------------------------------------------

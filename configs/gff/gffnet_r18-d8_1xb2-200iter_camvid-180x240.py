@@ -1,6 +1,6 @@
-# CPU check on real data (CamVid, half resolution, 200 iterations, no
-# pretrained weights): compare with pspnet_r18-d8_1xb4-200iter_camvid-180x240.py.
-#   python tools/train.py configs/gff/gffnet_r18-d8_1xb4-200iter_camvid-180x240.py
+# CPU check on real data (CamVid, half resolution, 200 iterations of batch 2, no
+# pretrained weights): compare with pspnet_r18-d8_1xb2-200iter_camvid-180x240.py.
+#   python tools/train.py configs/gff/gffnet_r18-d8_1xb2-200iter_camvid-180x240.py
 _base_ = ['../demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -16,13 +16,16 @@ model = dict(
         fusion_cfg=dict(out_channels=128, fusion='gff'),
         num_refine_convs=2,
         dfp=True,
+        dfp_block='dense',
         dfp_channels=128,
+        num_bottleneck_convs=0,
         dropout_ratio=0.1,
         num_classes=11,
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0, avg_non_ignore=True)))
 iters = 200
+train_dataloader = dict(batch_size=2)
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
          by_epoch=False)
