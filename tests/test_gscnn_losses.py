@@ -1,4 +1,5 @@
-"""Gated-SCNN losses: boundary BCE (Eq. 3), dual-task regularisers (Eq. 4-6)."""
+"""Gated-SCNN losses: boundary BCE (Eq. 3), dual-task regularisers
+(Eq. 4-6)."""
 import math
 
 import pytest

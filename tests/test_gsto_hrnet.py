@@ -42,7 +42,8 @@ def randomize_bn(model):
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
                 m.running_mean.copy_(torch.randn(m.num_features, generator=g))
-                m.running_var.copy_(torch.rand(m.num_features, generator=g) + .5)
+                var = torch.rand(m.num_features, generator=g) + .5
+                m.running_var.copy_(var)
 
 
 def pair(**kwargs):

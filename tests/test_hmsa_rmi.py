@@ -92,7 +92,8 @@ def test_better_prediction_lower_loss_and_gradient():
                                   'saturated'])
 def test_finite_on_degenerate_inputs(case):
     g = torch.Generator().manual_seed(2)
-    shape = dict(tiny=(2, 5, 3, 4), odd=(1, 5, 17, 9)).get(case, (2, 5, 24, 24))
+    shape = dict(tiny=(2, 5, 3, 4), odd=(1, 5, 17, 9)).get(case,
+                                                           (2, 5, 24, 24))
     logits = torch.randn(*shape, generator=g)
     label = torch.randint(0, 5, (shape[0], ) + shape[2:], generator=g)
     if case == 'all_ignore':
@@ -123,3 +124,16 @@ def test_half_precision_input_and_builds_as_mmseg_loss():
         RMILoss(pool_mode='median')
     with pytest.raises(ValueError, match='loss_name'):
         RMILoss(loss_name='rmi')
+
+
+def test_log_det_retries_a_larger_ridge():
+    from mmseg_gated.models.losses.rmi_loss import _log_det_cholesky
+    good = torch.eye(3, dtype=torch.float64) * 2
+    bad = -torch.eye(3, dtype=torch.float64)  # not PD even with the ridge
+    mats = torch.stack([good, bad]).requires_grad_(True)
+    out = _log_det_cholesky(mats, 5e-4)
+    assert torch.isfinite(out).all()
+    torch.testing.assert_close(out[0], torch.logdet(good + 5e-4 *
+                                                    torch.eye(3).double()))
+    out.sum().backward()
+    assert torch.isfinite(mats.grad).all()

@@ -1,4 +1,5 @@
-# Gated-SCNN, Table 3 (ResNet-101), row "+ Gradients"; also Table 4 row "+ Dual Task":
+# Gated-SCNN, Table 3 (ResNet-101), row "+ Gradients"; also Table 4 row
+# "+ Dual Task":
 # shape stream with GCLs, Canny image gradients fused into the ASPP, boundary
 # BCE (20) and both dual-task regularisers (1, 1).
 _base_ = [

@@ -24,7 +24,8 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
          by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(

@@ -27,6 +27,7 @@ param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
          by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=10000)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=iters, val_interval=10000)
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=10000))

@@ -6,3 +6,4 @@ from .transforms import *  # noqa: F401,F403
 
 __all__ = ['CamVidDataset', 'SyntheticSegDataset']
 __all__ += ['LIPDataset']  # GSTO
+__all__ += ['GenerateBoundaryBand', 'CenterCropZoom']  # GSCNN (transforms)

@@ -24,7 +24,7 @@ import torch
 
 import mmseg_gated  # noqa: F401
 from mmseg_gated.models.necks import GFFNeck
-from mmseg_gated.utils import register_checkpoint_safe_globals
+from mmseg_gated.utils import enable_trusted_checkpoint_loading
 
 
 def parse_args():
@@ -60,6 +60,16 @@ def colorize(label: np.ndarray, palette) -> np.ndarray:
     return out[..., ::-1]  # RGB palette -> BGR for cv2
 
 
+def image_pipeline(cfg):
+    """The config's test pipeline reduced to loading an image file, its
+    resizes and packing (datasets such as the synthetic one generate images
+    instead of loading them)."""
+    steps = cfg.get('test_pipeline') or []
+    resizes = [dict(t) for t in steps if t.get('type') == 'Resize']
+    return [dict(type='LoadImageFromFile')] + resizes + \
+        [dict(type='PackSegInputs')]
+
+
 def run(model, image):
     from mmseg.apis import inference_model
     result = inference_model(model, image)
@@ -68,24 +78,25 @@ def run(model, image):
 
 def main():
     args = parse_args()
-    register_checkpoint_safe_globals()
+    enable_trusted_checkpoint_loading()
     from mmseg.apis import init_model
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
     model = init_model(args.config, ckpt, device=args.device)
+    model.cfg.test_pipeline = image_pipeline(model.cfg)
     neck = find_gff_neck(model)
     image = mmcv.imread(args.image)
+    h, w = image.shape[:2]
     os.makedirs(args.out_dir, exist_ok=True)
 
     neck.forced_gates = {}
-    pred = run(model, image)
-    h, w = image.shape[:2]
+    pred = run(model, args.image)
     for level, gate in enumerate(neck.last_gates):
         if gate is None:
             raise ValueError(f'fusion {neck.fusion!r} has no gates')
         cv2.imwrite(osp.join(args.out_dir, f'gate_l{level}.png'),
                     gate_to_png(gate, (h, w)))
-    palette = model.dataset_meta.get('palette') if model.dataset_meta \
-        else None
+    meta = getattr(model, 'dataset_meta', None) or {}
+    palette = meta.get('palette')
     if palette is None:
         rng = np.random.default_rng(0)
         palette = rng.integers(0, 255, (256, 3)).tolist()
@@ -95,7 +106,7 @@ def main():
             raise ValueError(f'--zero-gate {level}: the neck has '
                              f'{neck.num_levels} levels')
         neck.forced_gates = {level: 0.0}
-        pred_z = run(model, image)
+        pred_z = run(model, args.image)
         cv2.imwrite(osp.join(args.out_dir, f'pred_zero_l{level}.png'),
                     colorize(pred_z, palette))
         changed = image.copy()

@@ -57,7 +57,8 @@ def _att_chain_len(keys, t: int) -> Dict[str, int]:
     for k in keys:
         m = re.match(rf'att{t}\.(\d+)\.(\d+)\.0\.weight$', k)
         if m:
-            lens[m.group(1)] = max(lens.get(m.group(1), 0), int(m.group(2)) + 1)
+            i, k = m.group(1), int(m.group(2))
+            lens[i] = max(lens.get(i, 0), k + 1)
     return lens
 
 

@@ -73,8 +73,8 @@ class GSTOHRNet(HRNet):
             raise ValueError(f'mode must be one of {self.MODES}, got {mode!r}')
         if num_classes is not None and (not isinstance(num_classes, int)
                                         or num_classes <= 0):
-            raise ValueError(
-                f'num_classes must be a positive int or None, got {num_classes!r}')
+            raise ValueError('num_classes must be a positive int or None, '
+                             f'got {num_classes!r}')
         # Read by _make_stage, which HRNet.__init__ calls.
         self.gsto_mode = mode
         norm_cfg = kwargs.get('norm_cfg', dict(type='BN', requires_grad=True))

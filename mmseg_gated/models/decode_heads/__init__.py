@@ -15,5 +15,8 @@ __all__ = []
 __all__ += ['DenseASPPHead', 'GFFHead']  # GFF
 __all__ += ['MscaleOCRHead', 'MscaleSepASPPHead']  # HMSA
 __all__ += ['DDSMSepASPPHead', 'DDSMUPerHead']  # DDSM
-__all__ += ['GSTOAuxHead', 'GSTOPSPHead', 'GSTOASPPHead', 'GSTODepthwiseSeparableASPPHead']  # GSTO
+__all__ += [
+    'GSTOAuxHead', 'GSTOPSPHead', 'GSTOASPPHead',
+    'GSTODepthwiseSeparableASPPHead'
+]  # GSTO
 __all__ += ['GSCNNHead']  # GSCNN

@@ -1,7 +1,6 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 from typing import List, Optional, Tuple
 
-import torch
 from mmseg.models.decode_heads import OCRHead
 from mmseg.registry import MODELS
 from torch import Tensor

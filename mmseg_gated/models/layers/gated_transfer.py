@@ -28,7 +28,9 @@ class GatedScaleTransfer(BaseModule):
         out_channels (int, optional): Channels of the branch output; gives a
             second gate before the caller's up-sampling. Default: None.
         gate_norm_cfg (dict, optional): Norm before the sigmoid; the
-            authors' variant is ``dict(type='BN')``. Default: None.
+            authors' variant is ``dict(type='BN')``. Note that a BN on the
+            output of a global (1x1) pooling branch needs more than one
+            sample per (Sync)BN group in training. Default: None.
         gate_act_cfg (dict, optional): Activation before the sigmoid; the
             authors' variant is ``dict(type='ReLU')``. Default: None.
         init_cfg (dict, optional): Initialization config. Default: None.

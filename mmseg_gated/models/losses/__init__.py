@@ -6,4 +6,5 @@ from .dual_task_consistency_loss import DualTaskConsistencyLoss  # GSCNN
 
 __all__ = []
 __all__ += ['RMILoss']  # HMSA
-__all__ += ['BoundaryBCELoss', 'DualTaskBoundaryLoss', 'DualTaskConsistencyLoss']  # GSCNN
+__all__ += ['BoundaryBCELoss', 'DualTaskBoundaryLoss',  # GSCNN
+            'DualTaskConsistencyLoss']  # GSCNN

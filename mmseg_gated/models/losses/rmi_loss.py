@@ -14,21 +14,22 @@ _POS_ALPHA = 5e-4  # ridge on the covariance matrices
 def _log_det_cholesky(mat: Tensor, ridge: float) -> Tensor:
     """``log det(mat + ridge I)`` through a Cholesky factor.
 
-    Matrices that are not numerically positive definite get a ten times
-    larger ridge (up to four times), so the result is always finite."""
+    A matrix that is not numerically positive definite is factorised again
+    with a ten times larger ridge (up to five times); the factorisation that
+    is used never contains NaN, so neither do the gradients."""
     eye = torch.eye(mat.size(-1), dtype=mat.dtype, device=mat.device)
-    chol, info = torch.linalg.cholesky_ex(mat + ridge * eye)
-    extra = ridge
-    for _ in range(4):
+    ridges = torch.full(mat.shape[:-2], ridge, dtype=mat.dtype,
+                        device=mat.device)
+    for _ in range(6):
+        chol, info = torch.linalg.cholesky_ex(mat + ridges[..., None, None] *
+                                              eye)
         bad = info != 0
         if not bool(bad.any()):
             break
-        extra = extra * 10
-        fixed, info_fixed = torch.linalg.cholesky_ex(mat + extra * eye)
-        chol = torch.where(bad[..., None, None], fixed, chol)
-        info = torch.where(bad, info_fixed, info)
+        ridges = torch.where(bad, ridges * 10, ridges)
     diag = torch.diagonal(chol, dim1=-2, dim2=-1)
-    return 2.0 * torch.log(diag.clamp_min(1e-8)).sum(-1)
+    diag = torch.nan_to_num(diag, nan=1.0).clamp_min(1e-8)
+    return 2.0 * torch.log(diag).sum(-1)
 
 
 @MODELS.register_module()
@@ -185,15 +186,15 @@ class RMILoss(nn.Module):
         logits = cls_score.float()
         label = label.long()
         valid = (label != ignore_index) & (label >= 0) & (label < num_classes)
-        onehot = F.one_hot(label.clamp(0, num_classes - 1) * valid,
-                           num_classes).permute(0, 3, 1, 2).float()
         mask = valid.unsqueeze(1).float()
-        onehot = onehot * mask
+        # one-hot (0 at ignored pixels) written straight into float32
+        onehot = torch.zeros_like(logits).scatter_(
+            1, (label.clamp(0, num_classes - 1) * valid).unsqueeze(1), mask)
         pix_weight = mask if weight is None else \
             mask * weight.float().reshape(mask.shape)
         bce = F.binary_cross_entropy_with_logits(
-            logits, onehot, weight=pix_weight.expand_as(logits),
-            reduction='sum') / (valid.sum() + 1.0)
+            logits, onehot, reduction='none')
+        bce = (bce * pix_weight).sum() / (valid.sum() + 1.0)
         if not self.with_rmi:
             return self.loss_weight * bce
         probs = torch.sigmoid(logits) * mask + _CLIP_MIN

@@ -147,7 +147,8 @@ class MultiScaleAttentionEncoderDecoder(EncoderDecoder):
             'train_scales',
             default_train if train_scales is None else train_scales)
         self.test_scales = _check_scales(
-            'test_scales', default_test if test_scales is None else test_scales)
+            'test_scales',
+            default_test if test_scales is None else test_scales)
         if mode in ('single', 'avgpool') and self.train_scales != (1.0, ):
             raise ValueError(f"mode '{mode}' trains at scale 1.0 only, got "
                              f'train_scales={self.train_scales}')

@@ -1,9 +1,9 @@
 # CPU check on real data for Gated-SCNN: GSCNN on a ResNet-18-D8 regular
-# stream (from scratch) on CamVid at 180x240, 200 iterations, same data,
-# schedule and seed as deeplabv3plus_r18-d8_1xb4-200iter_camvid-180x240.py.
+# stream (from scratch) on CamVid at 180x240, 120 iterations, same data,
+# schedule and seed as deeplabv3plus_r18-d8_1xb4-120iter_camvid-180x240.py.
 # Shape stream from stage 1 (64 ch), GCLs gated by stages 2-4, Canny
 # gradients, boundary BCE (20) and dual-task losses (1, 1).
-_base_ = ['./deeplabv3plus_r18-d8_1xb4-200iter_camvid-180x240.py']
+_base_ = ['./deeplabv3plus_r18-d8_1xb4-120iter_camvid-180x240.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     type='GSCNNEncoderDecoder',

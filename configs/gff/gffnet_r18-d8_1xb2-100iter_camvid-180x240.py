@@ -1,6 +1,6 @@
-# CPU check on real data (CamVid, half resolution, 200 iterations of batch 2, no
-# pretrained weights): compare with pspnet_r18-d8_1xb2-200iter_camvid-180x240.py.
-#   python tools/train.py configs/gff/gffnet_r18-d8_1xb2-200iter_camvid-180x240.py
+# CPU check on real data (CamVid, half resolution, 100 iterations of batch 2, no
+# pretrained weights): compare with pspnet_r18-d8_1xb2-100iter_camvid-180x240.py.
+#   python tools/train.py configs/gff/gffnet_r18-d8_1xb2-100iter_camvid-180x240.py
 _base_ = ['../demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -24,7 +24,7 @@ model = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0, avg_non_ignore=True)))
-iters = 200
+iters = 100
 train_dataloader = dict(batch_size=2)
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
