@@ -6,7 +6,7 @@ Parameter names follow torchvision's ``densenet121``/``densenet161``
 ``transitionN.norm/conv``, ``norm5``) without the ``features.`` prefix, so
 ImageNet weights load after stripping it.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn

@@ -191,8 +191,9 @@ class WiderResNet(BaseModule):
             raise ValueError('structure must be 6 positive ints (blocks in '
                              f'mod2..mod7), got {structure}')
         if output_stride not in _STRIDE_DILATION:
-            raise ValueError('output_stride must be one of '
-                             f'{sorted(_STRIDE_DILATION)}, got {output_stride}')
+            raise ValueError(
+                f'output_stride must be one of {sorted(_STRIDE_DILATION)}, '
+                f'got {output_stride}')
         out_indices = tuple(out_indices)
         if not out_indices or any(
                 not isinstance(i, int) or not 0 <= i < 7 for i in out_indices):

@@ -111,8 +111,9 @@ class GFFHead(BaseDecodeHead):
         kwargs.setdefault('input_transform', 'multiple_select')
         super().__init__(**kwargs)
         if self.input_transform != 'multiple_select':
-            raise ValueError("GFFHead needs input_transform="
-                             f"'multiple_select', got {self.input_transform!r}")
+            raise ValueError(
+                "GFFHead needs input_transform='multiple_select', got "
+                f'{self.input_transform!r}')
         if context not in CONTEXTS:
             raise ValueError(f'context must be one of {CONTEXTS}, got '
                              f'{context!r}')

@@ -1,5 +1,5 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
