@@ -16,7 +16,6 @@ model = dict(
 dataset_type = 'CityscapesDataset'
 data_root = 'data/cityscapes/'
 train_pipeline = {{_base_.train_pipeline}}
-test_pipeline = {{_base_.test_pipeline}}
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
