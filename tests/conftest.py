@@ -10,7 +10,10 @@ import torch
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO_ROOT, 'tests'))
 
-torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+if 'OMP_NUM_THREADS' not in os.environ:
+    # small shapes gain little from more threads; OpenMP spin-waits badly
+    # when the machine is oversubscribed
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
 
 def camvid_root():
