@@ -1,6 +1,8 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .boundary_band import GenerateBoundaryBand  # GSCNN
-from .center_crop_zoom import CenterCropZoom  # GSCNN
+from .boundary_band import GenerateBoundaryBand
+from .center_crop_zoom import CenterCropZoom
 
-__all__ = []
-__all__ += ['GenerateBoundaryBand', 'CenterCropZoom']  # GSCNN
+__all__ = [
+    'GenerateBoundaryBand',
+    'CenterCropZoom',
+]

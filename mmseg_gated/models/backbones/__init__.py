@@ -1,9 +1,12 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .wider_resnet import WiderResNet  # GFF (shared with Gated-SCNN)
-from .densenet import DenseNet  # GFF
-from .gsto_hr_module import GSTOHRModule  # GSTO
-from .gsto_hrnet import GSTOHRNet  # GSTO
+from .densenet import DenseNet
+from .gsto_hr_module import GSTOHRModule
+from .gsto_hrnet import GSTOHRNet
+from .wider_resnet import WiderResNet
 
-__all__ = ['WiderResNet']
-__all__ += ['DenseNet']  # GFF
-__all__ += ['GSTOHRModule', 'GSTOHRNet']  # GSTO
+__all__ = [
+    'DenseNet',
+    'GSTOHRModule',
+    'GSTOHRNet',
+    'WiderResNet',
+]

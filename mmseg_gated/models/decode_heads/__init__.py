@@ -1,22 +1,26 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .ddsm_sep_aspp_head import DDSMSepASPPHead  # DDSM
-from .dense_aspp_head import DenseASPPHead  # GFF
-from .gff_head import GFFHead  # GFF
-from .ddsm_uper_head import DDSMUPerHead  # DDSM
-from .mscale_ocr_head import MscaleOCRHead  # HMSA
-from .mscale_sep_aspp_head import MscaleSepASPPHead  # HMSA
-from .gsto_aux_head import GSTOAuxHead  # GSTO
-from .gsto_psp_head import GSTOPSPHead  # GSTO
-from .gsto_aspp_head import GSTOASPPHead  # GSTO
-from .gsto_sep_aspp_head import GSTODepthwiseSeparableASPPHead  # GSTO
-from .gscnn_head import GSCNNHead  # GSCNN
+from .ddsm_sep_aspp_head import DDSMSepASPPHead
+from .ddsm_uper_head import DDSMUPerHead
+from .dense_aspp_head import DenseASPPHead
+from .gff_head import GFFHead
+from .gscnn_head import GSCNNHead
+from .gsto_aspp_head import GSTOASPPHead
+from .gsto_aux_head import GSTOAuxHead
+from .gsto_psp_head import GSTOPSPHead
+from .gsto_sep_aspp_head import GSTODepthwiseSeparableASPPHead
+from .mscale_ocr_head import MscaleOCRHead
+from .mscale_sep_aspp_head import MscaleSepASPPHead
 
-__all__ = []
-__all__ += ['DenseASPPHead', 'GFFHead']  # GFF
-__all__ += ['MscaleOCRHead', 'MscaleSepASPPHead']  # HMSA
-__all__ += ['DDSMSepASPPHead', 'DDSMUPerHead']  # DDSM
-__all__ += [
-    'GSTOAuxHead', 'GSTOPSPHead', 'GSTOASPPHead',
-    'GSTODepthwiseSeparableASPPHead'
-]  # GSTO
-__all__ += ['GSCNNHead']  # GSCNN
+__all__ = [
+    'DDSMSepASPPHead',
+    'DDSMUPerHead',
+    'DenseASPPHead',
+    'GFFHead',
+    'GSCNNHead',
+    'GSTOASPPHead',
+    'GSTOAuxHead',
+    'GSTOPSPHead',
+    'GSTODepthwiseSeparableASPPHead',
+    'MscaleOCRHead',
+    'MscaleSepASPPHead',
+]

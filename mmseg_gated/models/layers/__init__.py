@@ -1,15 +1,20 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
+from .dcn_fusion import DCNFusion
+from .ddsm import DDSM
+from .dynamic_sampler import DynamicSampler
 from .gate import SpatialGate
-from .scale_attention import ScaleAttentionHead  # HMSA
-from .dcn_fusion import DCNFusion  # DDSM
-from .ddsm import DDSM  # DDSM
-from .dynamic_sampler import DynamicSampler  # DDSM
-from .supervised_gate import SupervisedGate  # GSTO
-from .gated_transfer import GatedScaleTransfer  # GSTO
-from .gated_conv import GatedConvLayer  # GSCNN
+from .gated_conv import GatedConvLayer
+from .gated_transfer import GatedScaleTransfer
+from .scale_attention import ScaleAttentionHead
+from .supervised_gate import SupervisedGate
 
-__all__ = ['SpatialGate']
-__all__ += ['ScaleAttentionHead']  # HMSA
-__all__ += ['DCNFusion', 'DDSM', 'DynamicSampler']  # DDSM
-__all__ += ['SupervisedGate', 'GatedScaleTransfer']  # GSTO
-__all__ += ['GatedConvLayer']  # GSCNN
+__all__ = [
+    'DCNFusion',
+    'DDSM',
+    'DynamicSampler',
+    'SpatialGate',
+    'GatedConvLayer',
+    'GatedScaleTransfer',
+    'ScaleAttentionHead',
+    'SupervisedGate',
+]

@@ -1,10 +1,12 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .rmi_loss import RMILoss  # HMSA
-from .boundary_bce_loss import BoundaryBCELoss  # GSCNN
-from .dual_task_boundary_loss import DualTaskBoundaryLoss  # GSCNN
-from .dual_task_consistency_loss import DualTaskConsistencyLoss  # GSCNN
+from .boundary_bce_loss import BoundaryBCELoss
+from .dual_task_boundary_loss import DualTaskBoundaryLoss
+from .dual_task_consistency_loss import DualTaskConsistencyLoss
+from .rmi_loss import RMILoss
 
-__all__ = []
-__all__ += ['RMILoss']  # HMSA
-__all__ += ['BoundaryBCELoss', 'DualTaskBoundaryLoss',  # GSCNN
-            'DualTaskConsistencyLoss']  # GSCNN
+__all__ = [
+    'BoundaryBCELoss',
+    'DualTaskBoundaryLoss',
+    'DualTaskConsistencyLoss',
+    'RMILoss',
+]

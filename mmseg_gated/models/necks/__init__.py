@@ -1,5 +1,6 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .gff_neck import GFFNeck  # GFF
+from .gff_neck import GFFNeck
 
-__all__ = []
-__all__ += ['GFFNeck']  # GFF
+__all__ = [
+    'GFFNeck',
+]

@@ -1,7 +1,8 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .mscale_encoder_decoder import MultiScaleAttentionEncoderDecoder  # HMSA
-from .gscnn_encoder_decoder import GSCNNEncoderDecoder  # GSCNN
+from .gscnn_encoder_decoder import GSCNNEncoderDecoder
+from .mscale_encoder_decoder import MultiScaleAttentionEncoderDecoder
 
-__all__ = []
-__all__ += ['MultiScaleAttentionEncoderDecoder']  # HMSA
-__all__ += ['GSCNNEncoderDecoder']  # GSCNN
+__all__ = [
+    'GSCNNEncoderDecoder',
+    'MultiScaleAttentionEncoderDecoder',
+]
