@@ -3,7 +3,9 @@
 #   python tools/train.py configs/demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py
 _base_ = [
     'mmseg::_base_/models/pspnet_r50-d8.py',
-    '../_base_/datasets/camvid_180x240.py', '../_base_/default_runtime.py'
+    '../_base_/datasets/camvid_180x240.py',
+    '../_base_/schedules/schedule_cpu-200iter.py',
+    '../_base_/default_runtime.py'
 ]
 crop_size = (180, 240)
 norm_cfg = dict(type='BN', requires_grad=True)
@@ -27,20 +29,9 @@ model = dict(
             type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
 
 iters = 400
-optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
 param_scheduler = [
     dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
          by_epoch=False)
 ]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
-randomness = dict(seed=0)
+train_cfg = dict(max_iters=iters, val_interval=iters)
+default_hooks = dict(checkpoint=dict(interval=iters))
