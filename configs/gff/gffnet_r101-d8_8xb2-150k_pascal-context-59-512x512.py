@@ -1,30 +1,5 @@
 # GFF (Li et al., AAAI 2020), Table 9, row "GFFNet(Ours) ResNet101".
 # 512x512 crops, 150k iterations, batch 16 (8 GPUs x 2).
-_base_ = [
-    '../_base_/models/gffnet_r50-d8.py',
-    'mmseg::_base_/datasets/pascal_context_59.py',
-    '../_base_/default_runtime.py',
-    '../_base_/schedules/gff_schedule_150k.py'
-]
-# the paper crops Pascal Context to 512 (mmseg's base uses 480)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(
-        type='RandomResize',
-        scale=(520, 520),
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(512, 512), cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-crop_size = (512, 512)
+_base_ = ['./gffnet_r50-d8_8xb2-150k_pascal-context-59-512x512.py']
 model = dict(
-    data_preprocessor=dict(size=crop_size),
-    pretrained='open-mmlab://resnet101_v1c',
-    backbone=dict(depth=101),
-    decode_head=dict(num_classes=59),
-    auxiliary_head=dict(num_classes=59))
-train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))
+    pretrained='open-mmlab://resnet101_v1c', backbone=dict(depth=101))
