@@ -1,4 +1,7 @@
 """RMILoss (hierarchical multi-scale attention's primary loss)."""
+import os
+import os.path as osp
+
 import numpy as np
 import pytest
 import torch
@@ -8,10 +11,56 @@ import mmseg_gated  # noqa: F401
 from mmseg.registry import MODELS
 from mmseg_gated.models.losses import RMILoss
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+RMI_CASES = ('2x19x64x96', '2x19x67x93', '1x5x33x45')
+
+
+def reference_file(name):
+    """A file of the oracle (``$MMSEG_GATED_REFERENCE`` or
+    ``../shared/reference``), or skip."""
+    root = os.environ.get('MMSEG_GATED_REFERENCE',
+                          osp.join(REPO_ROOT, '..', 'shared', 'reference'))
+    path = osp.join(root, name)
+    if not osp.isfile(path):
+        pytest.skip(f'oracle file {name} not found under {root} (set '
+                    'MMSEG_GATED_REFERENCE or place the oracle at '
+                    '../shared/reference)')
+    return path
+
+
+@pytest.fixture(scope='module')
+def rmi_oracle():
+    with np.load(reference_file('hmsa/rmi.npz')) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.mark.parametrize('case', RMI_CASES)
+def test_matches_authors_rmi_value_and_gradient(rmi_oracle, case):
+    """The authors' RMILoss(num_classes=C) value and gradient (float64)."""
+    crit = MODELS.build(
+        dict(type='RMILoss', radius=3, pool_size=4, pool_stride=4,
+             pool_mode='avg', bce_weight=0.5, with_rmi=True, loss_weight=1.0))
+    logits = torch.from_numpy(rmi_oracle[f'logits_{case}']).requires_grad_()
+    labels = torch.from_numpy(rmi_oracle[f'labels_{case}'])
+    want = float(rmi_oracle[f'value_{case}'])
+    want_grad = torch.from_numpy(rmi_oracle[f'grad_{case}'])
+    loss = crit(logits, labels, ignore_index=255)
+    assert loss.dtype == torch.float64
+    assert abs(loss.item() - want) <= 1e-6 * abs(want), (loss.item(), want)
+    loss.backward()
+    err = (logits.grad - want_grad).abs().max() / want_grad.abs().max()
+    assert err <= 1e-6, err.item()
+    # the class sum matters: the old class mean is far from the oracle
+    bce = RMILoss(with_rmi=False)(logits.detach(), labels).item()
+    rmi = (loss.item() - 0.5 * bce) / 0.5
+    class_mean = 0.5 * bce + 0.5 * rmi / logits.size(1)
+    assert abs(class_mean - want) > 0.1 * abs(want)
+
 
 def direct_rmi(logits, label, radius=3, pool=4, stride=4, lam=0.5,
                ignore=255, eps=5e-4):
-    """Loop-and-numpy float64 version of the authors' formula."""
+    """Loop-and-numpy float64 version of the authors' formula (RMI: mean
+    over images, sum over classes)."""
     logits = logits.double()
     b, c, h, w = logits.shape
     valid = (label != ignore) & (label < c)
@@ -49,10 +98,11 @@ def direct_rmi(logits, label, radius=3, pool=4, stride=4, lam=0.5,
             vp = vp - vp.mean(1, keepdims=True)
             sy, sp, syp = vy @ vy.T, vp @ vp.T, vy @ vp.T
             m = sy - syp @ np.linalg.inv(sp + eps * np.eye(d)) @ syp.T
-            _, logdet = np.linalg.slogdet(m + eps * np.eye(d))
+            chol = np.linalg.cholesky(m + eps * np.eye(d))
+            logdet = 2 * np.log(np.diag(chol) + 1e-8).sum()
             per_class.append(0.5 * logdet / d)
         total.append(per_class)
-    rmi = np.mean(np.array(total), axis=0).mean()
+    rmi = np.mean(np.array(total), axis=0).sum()
     return lam * bce + (1 - lam) * rmi, bce, rmi
 
 
@@ -108,7 +158,24 @@ def test_finite_on_degenerate_inputs(case):
     loss.backward()
     assert torch.isfinite(logits.grad).all(), case
     if case == 'all_ignore':
-        assert logits.grad.abs().sum() < 1e-3
+        assert loss.item() == 0.0
+        assert torch.count_nonzero(logits.grad) == 0
+
+
+def test_all_ignore_batch_is_exactly_zero():
+    """No valid pixel: 0 (not the ridge's constant log det), for the RMI and
+    the BCE-only variant, with any ignore convention."""
+    logits = torch.randn(2, 19, 40, 40, requires_grad=True)
+    for label, kw in ((torch.full((2, 40, 40), 255), {}),
+                      (torch.full((2, 40, 40), -1), dict(ignore_index=-1)),
+                      (torch.full((2, 40, 40), 19), {})):
+        for crit in (RMILoss(), RMILoss(with_rmi=False, loss_weight=0.4)):
+            logits.grad = None
+            loss = crit(logits, label, **kw)
+            assert loss.item() == 0.0
+            loss.backward()
+            assert torch.isfinite(logits.grad).all()
+            assert torch.count_nonzero(logits.grad) == 0
 
 
 def test_half_precision_input_and_builds_as_mmseg_loss():
@@ -120,8 +187,9 @@ def test_half_precision_input_and_builds_as_mmseg_loss():
     assert out.dtype == torch.float32 and torch.isfinite(out)
     with pytest.raises(ValueError, match='label shape'):
         crit(torch.randn(1, 3, 16, 16), torch.zeros(1, 8, 8).long())
-    with pytest.raises(ValueError, match='pool_mode'):
-        RMILoss(pool_mode='median')
+    for mode in ('max', 'nearest', 'median'):
+        with pytest.raises(ValueError, match='pool_mode'):
+            RMILoss(pool_mode=mode)
     with pytest.raises(ValueError, match='loss_name'):
         RMILoss(loss_name='rmi')
 
