@@ -2,10 +2,17 @@
 """mmseg_gated: gated and multi-scale feature fusion for MMSegmentation 1.x.
 
 Importing the package registers every module into mmseg's registries
-(MODELS, DATASETS, TRANSFORMS, METRICS); every registered class is also
+(MODELS, DATASETS, TRANSFORMS, METRICS, HOOKS); every registered class is also
 importable from here (``from mmseg_gated import GFFNeck``).
 """
 from .datasets import *  # noqa: F401,F403
+from .engine import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
+from .utils.checkpoint import enable_safe_checkpoint_loading
 from .version import __version__
+
+# mmengine (and so mmseg's init_model, MMSegInferencer, load_from) reads local
+# checkpoints through our loader: torch >= 2.6 refuses Runner checkpoints, and
+# a full unpickle of a file could run code (see mmseg_gated.utils.checkpoint).
+enable_safe_checkpoint_loading()

@@ -1,6 +1,7 @@
 """tools/train.py and tools/test.py end to end on the synthetic dataset:
 train 2 iterations, resume for 2 more, test the checkpoint, and a
 two-process CPU (gloo) run through torchrun with --launcher pytorch."""
+import hashlib
 import os
 import os.path as osp
 import socket
@@ -29,13 +30,13 @@ def small_options(max_iters, work_dir):
     ]
 
 
-def run(args, **kw):
+def run(args, expect_rc=0, **kw):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
     proc = subprocess.run(
         args, cwd=REPO, env=env, capture_output=True, text=True,
         timeout=600, **kw)
     out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-5000:]
+    assert proc.returncode == expect_rc, out[-5000:]
     return out
 
 
@@ -82,12 +83,51 @@ def test_train_resume_test(tmp_path):
 def test_resume_explicit_checkpoint(tmp_path):
     work = tmp_path / 'work'
     run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
-    out = run([
-        sys.executable, 'tools/train.py', DEMO, '--resume',
-        str(work / 'iter_2.pth')
-    ] + small_options(3, tmp_path / 'work2'))
+    resume = [sys.executable, 'tools/train.py', DEMO, '--resume',
+              str(work / 'iter_2.pth')] + small_options(3, tmp_path / 'work2')
+    # outside the new run's work dir: a full unpickle needs explicit trust
+    refused = run(resume, expect_rc=1)
+    assert '--trust-checkpoint' in refused and 'outside' in refused
+    out = run(resume + ['--trust-checkpoint'])
+    assert 'trusted, named with --trust-checkpoint' in out
     assert 'resumed epoch: 0, iter: 2' in out
     assert 'Iter(train) [3/3]' in out
+
+    # a weights-only release file: plain torch.load(weights_only=True) and
+    # mmseg's init_model read it
+    out = run([sys.executable, 'tools/publish_model.py',
+               str(work / 'iter_2.pth'), str(tmp_path / 'demo.pth')])
+    published = [f for f in os.listdir(tmp_path) if f.startswith('demo-')]
+    assert len(published) == 1, out
+    name = published[0]
+    sha = hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
+    assert name == f'demo-{sha[:8]}.pth'
+    ckpt = torch.load(tmp_path / name, map_location='cpu', weights_only=True)
+    assert set(ckpt) == {'state_dict', 'meta'}
+    assert ckpt['meta']['iter'] == 2
+    from mmseg.apis import init_model
+    model = init_model(DEMO, str(tmp_path / name), device='cpu')
+    src = torch.load(work / 'iter_2.pth', map_location='cpu',
+                     weights_only=False)['state_dict']
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, src[k]), k
+
+
+def test_wrong_checkpoint_stops_test(tmp_path):
+    """A UPerHead checkpoint tested with the GFF demo config: an error naming
+    the fraction loaded, unless --allow-partial."""
+    work = tmp_path / 'work'
+    run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
+    gff = osp.join(REPO, 'configs', 'demo',
+                   'gff_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+    cmd = [sys.executable, 'tools/test.py', gff, str(work / 'iter_2.pth'),
+           '--work-dir', str(tmp_path / 'test'), '--cfg-options',
+           'test_dataloader.dataset.num_samples=2']
+    out = run(cmd, expect_rc=1)
+    assert "of the model's parameters" in out and 'missing:' in out
+    assert 'does not fit this model' in out and 'aAcc' not in out
+    out = run(cmd + ['--allow-partial'])
+    assert 'aAcc' in out
 
 
 def test_two_process_cpu_training(tmp_path):

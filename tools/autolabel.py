@@ -159,6 +159,9 @@ def parse_args(argv: Optional[Sequence[str]] = None):
     p.add_argument('--device', default='cuda:0' if torch.cuda.is_available()
                    else 'cpu')
     p.add_argument('--no-progress', action='store_true')
+    p.add_argument('--allow-partial', action='store_true',
+                   help='go on when the checkpoint fills less than 99%% of '
+                   "the model's parameters")
     p.add_argument('--cfg-options', nargs='+', action=DictAction)
     return p.parse_args(argv)
 
@@ -167,17 +170,22 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
     args = parse_args(argv)
     import mmseg_gated  # noqa: F401
     from mmengine.config import Config
-    from mmseg.apis import init_model
+    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
+    if args.scales is not None and 1.0 not in args.scales:
+        raise ValueError(f'--scales must contain 1.0, got {args.scales}')
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
-    model = init_model(cfg, args.checkpoint, device=args.device)
+    try:
+        model = init_model_checked(
+            cfg, args.checkpoint, device=args.device,
+            allow_partial=args.allow_partial)
+    except CheckpointLoadError as e:
+        raise SystemExit(f'error: {e}') from None
     if args.scales is not None:
         if not hasattr(model, 'test_scales'):
             raise ValueError('--scales needs a MultiScaleAttentionEncoder'
                              f'Decoder, got {type(model).__name__}')
-        if 1.0 not in args.scales:
-            raise ValueError(f'--scales must contain 1.0, got {args.scales}')
         model.test_scales = tuple(float(s) for s in args.scales)
     done, skipped = autolabel(
         model, args.img_dir, args.out_dir, args.threshold, args.img_suffix,

@@ -15,8 +15,9 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_gated  # noqa: F401  (registers the plugin's modules)
-from mmseg_gated.utils import (enable_trusted_checkpoint_loading,
-                               setup_cpu_distributed)
+from mmseg_gated.utils import (CheckpointLoadError,
+                               enable_safe_checkpoint_loading,
+                               setup_cpu_distributed, teardown_distributed)
 
 
 def parse_args():
@@ -55,6 +56,12 @@ def parse_args():
         help='job launcher')
     parser.add_argument(
         '--tta', action='store_true', help='test time augmentation')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='test even if the checkpoint fills less than 99%% of the '
+        "model's parameters (by default that stops with an error naming "
+        'the missing and unexpected keys)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -77,6 +84,17 @@ def trigger_visualization_hook(cfg, args):
         visualizer = cfg.visualizer
         visualizer['save_dir'] = args.show_dir
     return cfg
+
+
+def set_coverage_check(cfg, allow_partial):
+    """Make sure a CheckpointCoverageHook guards the test."""
+    hooks = cfg.setdefault('custom_hooks', [])
+    mine = [h for h in hooks if h.get('type') == 'CheckpointCoverageHook']
+    if not mine:
+        mine = [dict(type='CheckpointCoverageHook', min_fraction=0.99)]
+        hooks.append(mine[0])
+    for hook in mine:
+        hook['allow_partial'] = allow_partial
 
 
 def main():
@@ -110,12 +128,17 @@ def main():
         cfg.test_evaluator['output_dir'] = args.out
         cfg.test_evaluator['keep_results'] = True
 
+    set_coverage_check(cfg, args.allow_partial)
     setup_cpu_distributed(cfg)
-    # torch >= 2.6: Runner checkpoints need more than weights_only loading.
-    enable_trusted_checkpoint_loading()
+    # Read the checkpoint without executing pickled code.
+    enable_safe_checkpoint_loading()
 
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    try:
+        runner.test()
+    except CheckpointLoadError as e:
+        raise SystemExit(f'error: {e}') from None
+    teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -17,8 +17,10 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_gated  # noqa: F401  (registers the plugin's modules)
-from mmseg_gated.utils import (enable_trusted_checkpoint_loading,
-                               setup_cpu_distributed)
+from mmseg_gated.utils import (CheckpointLoadError,
+                               enable_safe_checkpoint_loading,
+                               setup_cpu_distributed, teardown_distributed,
+                               trust_checkpoint)
 
 
 def parse_args():
@@ -31,7 +33,15 @@ def parse_args():
         const='auto',
         default=None,
         help='resume from a checkpoint; with no value, from the latest '
-        'checkpoint in the work_dir')
+        'checkpoint in the work_dir. Resuming unpickles the checkpoint in '
+        'full (optimizer, message hub): allowed for checkpoints in the '
+        'work_dir, or with --trust-checkpoint')
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help='allow --resume CKPT to unpickle a checkpoint outside the '
+        'work_dir in full (only for files you trust: unpickling can run '
+        'code)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -56,6 +66,24 @@ def parse_args():
     return args
 
 
+def check_resume_trust(resume, work_dir, trust):
+    """Register which checkpoint ``--resume`` may unpickle in full."""
+    trust_checkpoint(work_dir)  # what `--resume` (auto) finds
+    if resume == 'auto':
+        return
+    inside = osp.realpath(resume).startswith(
+        osp.realpath(work_dir) + os.sep)
+    if trust:
+        trust_checkpoint(resume)
+    elif not inside:
+        raise SystemExit(
+            f'error: --resume {resume}: resuming restores the optimizer and '
+            'message hub, which means unpickling the file in full, and it is '
+            f'outside this run\'s work_dir ({work_dir}). If you trust the '
+            'file, add --trust-checkpoint; to start from its weights only, '
+            'use --cfg-options load_from=PATH instead.')
+
+
 def main():
     args = parse_args()
 
@@ -72,16 +100,23 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
 
     if args.amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise SystemExit(
+                'error: --amp needs a CUDA GPU (mixed precision through '
+                "mmengine's AmpOptimWrapper); none is available here. Train "
+                'without --amp on CPU.')
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if optim_wrapper == 'AmpOptimWrapper':
             print_log(
                 'AMP training is already enabled in your config.',
                 logger='current',
                 level=logging.WARNING)
+        elif optim_wrapper != 'OptimWrapper':
+            raise SystemExit(
+                '--amp works with optim_wrapper.type=OptimWrapper; '
+                f'{args.config} uses {optim_wrapper}')
         else:
-            assert optim_wrapper == 'OptimWrapper', (
-                '`--amp` is only supported when the optimizer wrapper type is '
-                f'`OptimWrapper` but got {optim_wrapper}.')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
 
@@ -91,10 +126,13 @@ def main():
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    if args.resume is not None:
+        check_resume_trust(args.resume, cfg.work_dir, args.trust_checkpoint)
 
     setup_cpu_distributed(cfg)
-    # torch >= 2.6: Runner checkpoints need more than weights_only loading.
-    enable_trusted_checkpoint_loading()
+    # Local checkpoints are read without executing pickled code, except the
+    # trusted ones registered above (see mmseg_gated.utils.checkpoint).
+    enable_safe_checkpoint_loading()
 
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
@@ -102,7 +140,11 @@ def main():
         from mmengine.registry import RUNNERS
         runner = RUNNERS.build(cfg)
 
-    runner.train()
+    try:
+        runner.train()
+    except CheckpointLoadError as e:
+        raise SystemExit(f'error: {e}') from None
+    teardown_distributed()
 
 
 if __name__ == '__main__':

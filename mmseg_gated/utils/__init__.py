@@ -1,9 +1,19 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .checkpoint import (enable_trusted_checkpoint_loading,
-                         load_local_checkpoint)
-from .dist import setup_cpu_distributed
+from .atomic_io import AtomicLocalBackend, enable_atomic_checkpoint_writes
+from .checkpoint import (CheckpointLoadError, enable_safe_checkpoint_loading,
+                         enable_trusted_checkpoint_loading,
+                         load_checkpoint_file, load_local_checkpoint,
+                         trust_checkpoint)
+from .checkpoint_coverage import (CheckpointCoverage, CheckpointCoverageError,
+                                  check_checkpoint_coverage,
+                                  checkpoint_coverage, init_model_checked)
+from .dist import setup_cpu_distributed, teardown_distributed
 
 __all__ = [
-    'enable_trusted_checkpoint_loading', 'load_local_checkpoint',
-    'setup_cpu_distributed'
+    'AtomicLocalBackend', 'enable_atomic_checkpoint_writes',
+    'CheckpointLoadError', 'enable_safe_checkpoint_loading',
+    'enable_trusted_checkpoint_loading', 'load_checkpoint_file',
+    'load_local_checkpoint', 'trust_checkpoint', 'CheckpointCoverage',
+    'CheckpointCoverageError', 'check_checkpoint_coverage',
+    'checkpoint_coverage', 'init_model_checked', 'setup_cpu_distributed', 'teardown_distributed'
 ]

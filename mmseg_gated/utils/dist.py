@@ -29,3 +29,22 @@ def setup_cpu_distributed(cfg) -> None:
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
     os.environ.setdefault('LOCAL_RANK', '0')
+
+
+def teardown_distributed() -> None:
+    """End a distributed run cleanly: barrier, then destroy the group.
+
+    Call once after ``runner.train()`` / ``runner.test()`` returned normally.
+    Without it, gloo's background thread (``pt_gloo_runloop``) may still be
+    releasing the last collective (mmengine's ``broadcast_object_list`` of
+    the metrics) while the interpreter finalises, and one rank aborts with
+    ``terminate called without an active exception`` (SIGABRT) after the
+    work is done. Destroying the group alone does not close that window;
+    the barrier makes every rank wait until all have finished their last
+    collective. A no-op when no process group is initialised.
+    """
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    dist.barrier()
+    dist.destroy_process_group()
