@@ -1,13 +1,17 @@
-"""GSTO-HRNet: drop-in for mmseg's HRNet; gates forced to 1 give HRNet."""
+"""GSTO-HRNet: drop-in for mmseg's HRNet; gates forced to 1 give HRNet.
+The resize-once fuse (official HRNet code) shared by GSTO and HMSA."""
 import copy
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmseg.models.backbones import HRNet
 from mmseg.models.backbones.hrnet import HRModule
 from mmseg.models.backbones.resnet import BasicBlock
 
-from mmseg_gated.models.backbones import GSTOHRModule, GSTOHRNet
+from mmseg_gated.models.backbones import (GSTOHRModule, GSTOHRNet,
+                                          GSTOOfficialHRNet, ResizeOnceHRNet)
+from mmseg_gated.models.backbones.resize_once_hrnet import resize_fuse_once
 from mmseg_gated.models.layers import SpatialGate, SupervisedGate
 
 # HRNetV2-W18 widths (mmseg's fcn_hr18), fewer blocks/modules to stay fast.
@@ -46,12 +50,20 @@ def randomize_bn(model):
                 m.running_var.copy_(var)
 
 
-def pair(**kwargs):
+def init_hrnet(net):
+    """Kaiming convs (HRNet's init) and random BN statistics, quietly."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight)
+    randomize_bn(net)
+
+
+def pair(cls=GSTOHRNet, ref_cls=HRNet, **kwargs):
     torch.manual_seed(0)
-    ref = HRNet(copy.deepcopy(W18))
-    ref.init_weights()
-    randomize_bn(ref)
-    ours = GSTOHRNet(copy.deepcopy(W18), **kwargs)
+    ref = ref_cls(copy.deepcopy(W18))
+    init_hrnet(ref)
+    ours = cls(copy.deepcopy(W18), **kwargs)
     missing, unexpected = ours.load_state_dict(ref.state_dict(), strict=False)
     assert not unexpected
     # only the new gate parameters are missing: every HRNet key is shared
@@ -62,19 +74,65 @@ def pair(**kwargs):
     return ref, ours
 
 
-@pytest.mark.parametrize('kwargs', [
-    dict(), dict(mode='official'), dict(num_classes=5),
-    dict(num_classes=5, mode='official')
+@pytest.mark.parametrize('cls,ref_cls,kwargs', [
+    (GSTOHRNet, HRNet, dict()),
+    (GSTOHRNet, HRNet, dict(num_classes=5)),
+    (GSTOOfficialHRNet, ResizeOnceHRNet, dict()),
+    (GSTOOfficialHRNet, ResizeOnceHRNet, dict(num_classes=5)),
+    (GSTOHRNet, ResizeOnceHRNet, dict(resize_once=True)),
 ])
-def test_gates_open_reproduce_hrnet(kwargs):
-    ref, ours = pair(**kwargs)
-    x = torch.randn(2, 3, 64, 64)
+@pytest.mark.parametrize('size', [(64, 64), (65, 47)])
+def test_gates_open_reproduce_hrnet(cls, ref_cls, kwargs, size):
+    """By default the fuse is mmseg's (HRNet's outputs at every size);
+    the authors' layout fuses as the official HRNet code."""
+    ref, ours = pair(cls, ref_cls, **kwargs)
+    x = torch.randn(2, 3, *size)
     with torch.no_grad():
         r, o = ref(x), ours(x)
     assert len(o) == 4 + (2 if 'num_classes' in kwargs else 0)
     for a, b in zip(r, o[:4]):
         assert a.shape == b.shape
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_resize_once_hrnet_equals_mmseg_at_multiples_of_32():
+    ref, ours = pair(ResizeOnceHRNet, HRNet)
+    missing = [k for k in ref.state_dict() if k not in ours.state_dict()]
+    assert not missing  # same keys: the Upsample has no weights
+    with torch.no_grad():
+        x = torch.randn(1, 3, 64, 96)
+        assert all(torch.equal(a, b) for a, b in zip(ref(x), ours(x)))
+        x = torch.randn(1, 3, 65, 47)  # 17x12 at 1/4, 9x6 at 1/8 ...
+        diff = max((a - b).abs().max() for a, b in zip(ref(x), ours(x)))
+    assert diff > 1e-3
+
+
+def test_resize_once_fuse_is_one_bilinear_resize():
+    """Independent computation of the fuse of branch j into branch i:
+    conv1x1 + BN of x_j, one bilinear resize to x_i's size."""
+    torch.manual_seed(0)
+    args = (3, BasicBlock, (1, 1, 1), [4, 8, 16], (4, 8, 16))
+    m = HRModule(*copy.deepcopy(args))
+    randomize_bn(m)
+    m.eval()
+    resize_fuse_once([m])
+    x = [torch.randn(1, 4, 15, 13), torch.randn(1, 8, 8, 7),
+         torch.randn(1, 16, 4, 4)]
+    with torch.no_grad():
+        b = [m.branches[k](x[k].clone()) for k in range(3)]
+        out = m([t.clone() for t in x])
+        for i in range(3):
+            y = b[i]
+            for j in range(3):
+                if j > i:
+                    path = m.fuse_layers[i][j]
+                    assert len(path) == 2  # conv, BN: no Upsample left
+                    y = y + F.interpolate(
+                        path[1](path[0](b[j])), size=b[i].shape[2:],
+                        mode='bilinear', align_corners=False)
+                elif j < i:
+                    y = y + m.fuse_layers[i][j](b[j])
+            torch.testing.assert_close(out[i], torch.relu(y))
 
 
 def test_gates_change_the_output():
@@ -125,13 +183,13 @@ def test_gate_is_applied_before_the_transfer():
 
 def test_aux_outputs_and_gradients():
     torch.manual_seed(0)
-    for mode in ('paper', 'official'):
-        net = GSTOHRNet(copy.deepcopy(W18), num_classes=5, mode=mode)
+    for cls in (GSTOHRNet, GSTOOfficialHRNet):
+        net = cls(copy.deepcopy(W18), num_classes=5)
         net.train()
         outs = net(torch.randn(2, 3, 65, 47))  # odd sizes
         assert [o.shape[1] for o in outs] == [18, 36, 72, 144, 5, 5]
         assert outs[0].shape[2:] == (17, 12)
-        if mode == 'official':  # stage heads at 1/4
+        if cls is GSTOOfficialHRNet:  # stage heads at 1/4
             assert outs[4].shape[2:] == outs[5].shape[2:] == (17, 12)
         else:  # Eq. 3 on the gated (lowest) branch
             assert outs[4].shape[2:] == outs[1].shape[2:]
@@ -142,7 +200,7 @@ def test_aux_outputs_and_gradients():
 
 
 def test_official_layout_matches_authors():
-    net = GSTOHRNet(copy.deepcopy(W18), num_classes=5, mode='official')
+    net = GSTOOfficialHRNet(copy.deepcopy(W18), num_classes=5)
     assert net.transition_gate1 is None
     g2, g3 = net.transition_gate2, net.transition_gate3
     assert isinstance(g2, SupervisedGate) and isinstance(g3, SupervisedGate)
@@ -158,8 +216,6 @@ def test_official_layout_matches_authors():
 
 
 def test_errors():
-    with pytest.raises(ValueError, match='mode'):
-        GSTOHRNet(copy.deepcopy(W18), mode='nope')
     with pytest.raises(ValueError, match='num_classes'):
         GSTOHRNet(copy.deepcopy(W18), num_classes=0)
 

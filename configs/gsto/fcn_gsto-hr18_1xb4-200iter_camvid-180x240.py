@@ -4,7 +4,7 @@
 _base_ = './fcn_hr18_1xb4-200iter_camvid-180x240.py'
 num_classes = 11
 model = dict(
-    backbone=dict(type='GSTOHRNet', num_classes=num_classes, mode='official'),
+    backbone=dict(type='GSTOOfficialHRNet', num_classes=num_classes),
     auxiliary_head=[
         dict(
             type='GSTOAuxHead',

@@ -3,7 +3,7 @@
 _base_ = './fcn_hr48_4xb10-110k_lip-473x473.py'
 num_classes = 20
 model = dict(
-    backbone=dict(type='GSTOHRNet', num_classes=num_classes, mode='official'),
+    backbone=dict(type='GSTOOfficialHRNet', num_classes=num_classes),
     auxiliary_head=[
         dict(
             type='GSTOAuxHead',

@@ -6,7 +6,7 @@
 _base_ = './fcn_hr48_4xb3-120k_cityscapes-trainval-512x1024.py'
 num_classes = 19
 model = dict(
-    backbone=dict(type='GSTOHRNet', num_classes=num_classes, mode='official'),
+    backbone=dict(type='GSTOOfficialHRNet', num_classes=num_classes),
     decode_head=dict(
         sampler=dict(type='OHEMPixelSampler', thresh=0.9, min_kept=100000)),
     auxiliary_head=[

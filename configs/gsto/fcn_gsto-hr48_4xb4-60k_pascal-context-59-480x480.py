@@ -3,7 +3,7 @@
 _base_ = './fcn_hr48_4xb4-60k_pascal-context-59-480x480.py'
 num_classes = 59
 model = dict(
-    backbone=dict(type='GSTOHRNet', num_classes=num_classes, mode='official'),
+    backbone=dict(type='GSTOOfficialHRNet', num_classes=num_classes),
     auxiliary_head=[
         dict(
             type='GSTOAuxHead',

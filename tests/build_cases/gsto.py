@@ -15,6 +15,8 @@ CASES = dict(
     GatedScaleTransfer=dict(
         transfer=dict(type='SpatialGate', in_channels=4), in_channels=4),
     GSTOHRNet=dict(extra=_TINY_HR, num_classes=3),
+    GSTOOfficialHRNet=dict(extra=_TINY_HR, num_classes=3),
+    ResizeOnceHRNet=dict(extra=_TINY_HR),
     GSTOAuxHead=dict(num_classes=3, in_index=4),
     GSTOPSPHead=dict(in_channels=8, channels=4, num_classes=3,
                      pool_scales=(1, 2)),

@@ -3,9 +3,11 @@
 
 Source: https://github.com/VDIGPKU/GSTO (``models/gsto_hrnet.py``), e.g.
 ``model_pth/gsto_hrnet_w48_cityscapes.pth``, saved from their ``FullModel``
-wrapper (keys prefixed ``model.``; ``module.`` from DataParallel is also
-stripped). Target: ``configs/gsto/fcn_gsto-hr48_*.py`` (``GSTOHRNet`` with
-``mode='official'`` + mmseg's ``FCNHead``). Key layout of the source:
+wrapper (model keys prefixed ``model.``, plus the loss's class weights
+``loss.criterion.weight``, which are skipped with a log line; ``module.``
+from DataParallel is also stripped). Target:
+``configs/gsto/fcn_gsto-hr48_*.py`` (``GSTOOfficialHRNet``, the authors'
+layout, + mmseg's ``FCNHead``). Key layout of the source:
 
 - HRNet keys (``conv1``, ``bn1``, ``layer1``, ``transition*``,
   ``stage*.*.branches``, ``stage*.*.fuse_layers``) are named as in mmseg's
@@ -39,16 +41,35 @@ from collections import OrderedDict
 from typing import Dict
 
 import torch
+from mmengine.logging import print_log
 
 BN_EPS = 1e-5
 BN_PARAMS = ('weight', 'bias', 'running_mean', 'running_var')
 
 
-def _strip(key: str) -> str:
-    for prefix in ('module.', 'model.'):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-    return key
+def model_keys(
+        src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
+    """The model's tensors, prefixes stripped.
+
+    A ``module.`` (DataParallel) prefix is dropped. A checkpoint saved from
+    the authors' ``FullModel`` holds the model under ``model.`` beside the
+    loss's buffers (``loss.criterion.weight``, their Cityscapes class
+    weights); as their ``test.py``, only the ``model.`` keys are kept and the
+    others are skipped with one log line naming them.
+    """
+    state = OrderedDict(
+        (k[len('module.'):] if k.startswith('module.') else k, v)
+        for k, v in src.items())
+    if not any(k.startswith('model.') for k in state):
+        return state
+    skipped = [k for k in state if not k.startswith('model.')]
+    if skipped:
+        print_log(
+            'gsto_hrnet: skipped non-model keys of the checkpoint: ' +
+            ', '.join(skipped),
+            logger='current')
+    return OrderedDict((k[len('model.'):], v) for k, v in state.items()
+                       if k.startswith('model.'))
 
 
 def _att_chain_len(keys, t: int) -> Dict[str, int]:
@@ -105,7 +126,7 @@ def _is_bn(key: str, state: dict) -> bool:
 
 def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
     """Map the authors' state dict to ours (see the module docstring)."""
-    state = OrderedDict((_strip(k), v) for k, v in src.items())
+    state = model_keys(src)
     chain_lens = {t: _att_chain_len(state, t) for t in (2, 3)}
     out = OrderedDict()
     for key, value in state.items():
@@ -127,12 +148,12 @@ def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
     return out
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(
         description='Convert the authors\' GSTO-HRNet checkpoint')
     parser.add_argument('src', help='source checkpoint (.pth)')
     parser.add_argument('dst', help='output checkpoint (.pth)')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
     if isinstance(ckpt, dict) and 'state_dict' in ckpt:
         ckpt = ckpt['state_dict']

@@ -10,77 +10,65 @@ from mmseg.registry import MODELS
 
 from ..layers import SpatialGate, SupervisedGate
 from .gsto_hr_module import GSTOHRModule
+from .resize_once_hrnet import resize_fuse_once
 
 
 @MODELS.register_module()
 class GSTOHRNet(HRNet):
-    """GSTO-HRNet: HRNet with gated scale-transfer operations.
+    """GSTO-HRNet: HRNet with gated scale-transfer operations (the paper).
 
     A drop-in for :class:`mmseg.models.backbones.HRNet` (same ``extra``
     dict, same keys for every HRNet weight, so ImageNet HRNet checkpoints
     load and mmseg's FCN/OCR heads work unchanged), where
 
     - every cross-resolution fuse path of every HR module gates its source
-      feature before up-/down-sampling it (unsupervised GSTO, Eq. 1-2;
+      feature before up-/down-sampling it, ``F_g = g * F`` with ``g =
+      sigmoid(conv1x1(F))`` (unsupervised GSTO, Eq. 1-2;
       :class:`GSTOHRModule`);
-    - at the stage transitions 2->3 and 3->4 the feature that is down-sampled
-      into the new branch is gated by a supervised GSTO (Eq. 3-4,
-      :class:`SupervisedGate`) whose class prediction is supervised by the
-      ground truth. The predictions are **returned after the four
-      features**: ``forward`` gives ``[x_1/4, x_1/8, x_1/16, x_1/32,
-      logits_stage2, logits_stage3]`` when ``num_classes`` is set. Heads that
-      pick ``in_index=(0, 1, 2, 3)`` (all mmseg HRNet configs) ignore them;
+    - the stage transition 1->2 gates the feature it down-samples into the
+      new branch with an unsupervised gate; the transitions 2->3 and 3->4
+      with a supervised GSTO (Eq. 3-4, :class:`SupervisedGate`): a 1x1
+      predictor on the gated (lowest-resolution) branch gives class scores
+      ``P`` supervised by the ground truth, and ``g = sigmoid(conv1x1(P))``.
+      The predictions are **returned after the four features**:
+      ``forward`` gives ``[x_1/4, x_1/8, x_1/16, x_1/32, logits_stage2,
+      logits_stage3]`` when ``num_classes`` is set. Heads that pick
+      ``in_index=(0, 1, 2, 3)`` (all mmseg HRNet configs) ignore them;
       :class:`GSTOAuxHead` with ``in_index=4`` / ``5`` applies their losses
       (authors' weights 0.3 and 0.5).
 
-    Two modes:
-
-    - ``'paper'`` (default): gates ``sigmoid(conv1x1(F))`` on the cross-scale
-      paths only; the supervised gates follow Eq. 3-4 on the feature they
-      gate (1x1 predictor on the lowest-resolution branch, 1x1 gate conv);
-      the 1->2 transition (no prediction yet) gets an unsupervised gate.
-    - ``'official'`` (the authors' code, for their checkpoints): every gate
-      is conv1x1 + BN + ReLU before the sigmoid (values in [0.5, 1)), the
-      identity paths are gated too, the stage predictors are their stage
-      heads (resize-concat of all branches, 1x1 conv + BN + ReLU, 1x1 conv
-      to the classes) and the supervised gates are 3x3 conv + BN + ReLU
-      chains (stride 2 after the first) from the prediction down to the
-      gated branch; the 1->2 transition is not gated.
-
     With ``num_classes=None`` the transitions 2->3 and 3->4 get unsupervised
-    gates and no predictions are returned.
+    gates and no predictions are returned. The authors' released layout
+    (BN + ReLU gates, their stage heads and gate chains) is
+    :class:`GSTOOfficialHRNet`.
 
     Args:
         extra (dict): Stage configuration, as for mmseg's ``HRNet``.
         num_classes (int, optional): Classes of the supervised gates'
             predictions; None for unsupervised transition gates.
             Default: None.
-        mode (str): ``'paper'`` or ``'official'``. Default: 'paper'.
+        resize_once (bool): Fuse a lower-resolution branch with one bilinear
+            resize to the target size, as the official HRNet code does
+            (:func:`resize_fuse_once`); False keeps mmseg's ``2 ** k``
+            upsampling + resize. The two differ only when an input side is
+            not a multiple of 32. Default: False.
         **kwargs: Other arguments of :class:`mmseg.models.backbones.HRNet`
             (in_channels, conv_cfg, norm_cfg, norm_eval, with_cp,
             frozen_stages, zero_init_residual, multiscale_output, pretrained,
             init_cfg).
     """
 
-    MODES = ('paper', 'official')
-
     def __init__(self,
                  extra: dict,
                  num_classes: Optional[int] = None,
-                 mode: str = 'paper',
+                 resize_once: bool = False,
                  **kwargs) -> None:
-        if mode not in self.MODES:
-            raise ValueError(f'mode must be one of {self.MODES}, got {mode!r}')
         if num_classes is not None and (not isinstance(num_classes, int)
                                         or num_classes <= 0):
             raise ValueError('num_classes must be a positive int or None, '
                              f'got {num_classes!r}')
         # Read by _make_stage, which HRNet.__init__ calls.
-        self.gsto_mode = mode
-        norm_cfg = kwargs.get('norm_cfg', dict(type='BN', requires_grad=True))
-        official = mode == 'official'
-        self._gate_norm_cfg = norm_cfg if official else None
-        self._gate_act_cfg = dict(type='ReLU') if official else None
+        self.resize_once = bool(resize_once)
         super().__init__(extra, **kwargs)
         self.num_classes = num_classes
 
@@ -89,33 +77,27 @@ class GSTOHRNet(HRNet):
             cfg = self.extra[f'stage{s}']
             block = self.blocks_dict[cfg['block']]
             ch.append([c * block.expansion for c in cfg['num_channels']])
-        self.transition_gate1 = None
-        if not official:
-            self.transition_gate1 = self._make_transition_gate(ch[0], None)
-        self.transition_gate2 = self._make_transition_gate(ch[1], num_classes)
-        self.transition_gate3 = self._make_transition_gate(ch[2], num_classes)
+        self.transition_gate1 = self._make_transition_gate(1, ch[0], None)
+        self.transition_gate2 = self._make_transition_gate(
+            2, ch[1], num_classes)
+        self.transition_gate3 = self._make_transition_gate(
+            3, ch[2], num_classes)
 
-    def _make_transition_gate(self, pre_channels: List[int],
-                              num_classes: Optional[int]) -> nn.Module:
-        """Gate of the feature that a transition down-samples into a new
-        branch (the last branch of the previous stage)."""
+    def _gate_module_kwargs(self) -> dict:
+        """Gate arguments of every :class:`GSTOHRModule` (Eq. 2: a plain
+        1x1 conv before the sigmoid, scale-transfer paths only)."""
+        return dict(gate_norm_cfg=None, gate_act_cfg=None,
+                    gate_identity=False)
+
+    def _make_transition_gate(self, index: int, pre_channels: List[int],
+                              num_classes: Optional[int]
+                              ) -> Optional[nn.Module]:
+        """Gate of the feature that transition ``index`` down-samples into
+        a new branch (the last branch of the previous stage, whose branch
+        widths are ``pre_channels``): Eq. 2 without classes, Eq. 3-4 on that
+        branch with them."""
         if num_classes is None:
-            return SpatialGate(
-                pre_channels[-1],
-                norm_cfg=self._gate_norm_cfg,
-                act_cfg=self._gate_act_cfg)
-        if self.gsto_mode == 'official':
-            total = sum(pre_channels)
-            return SupervisedGate(
-                total,
-                num_classes,
-                predictor_channels=total,
-                kernel_size=3,
-                num_strides=len(pre_channels) - 1,
-                norm_cfg=self.norm_cfg,
-                act_cfg=dict(type='ReLU'),
-                predictor_norm_cfg=self.norm_cfg,
-                conv_cfg=self.conv_cfg)
+            return SpatialGate(pre_channels[-1])
         return SupervisedGate(pre_channels[-1], num_classes)
 
     def _make_stage(self, layer_config, in_channels, multiscale_output=True):
@@ -138,10 +120,15 @@ class GSTOHRNet(HRNet):
                     with_cp=self.with_cp,
                     norm_cfg=self.norm_cfg,
                     conv_cfg=self.conv_cfg,
-                    gate_norm_cfg=self._gate_norm_cfg,
-                    gate_act_cfg=self._gate_act_cfg,
-                    gate_identity=self.gsto_mode == 'official'))
+                    **self._gate_module_kwargs()))
+        if self.resize_once:
+            resize_fuse_once(hr_modules)
         return Sequential(*hr_modules), in_channels
+
+    def _predictor_input(self, y_list: List[torch.Tensor]) -> torch.Tensor:
+        """Feature a supervised gate predicts from (Eq. 3: the gated
+        branch)."""
+        return y_list[-1]
 
     def _gate_source(self, gate: Optional[nn.Module],
                      y_list: List[torch.Tensor]):
@@ -150,15 +137,7 @@ class GSTOHRNet(HRNet):
             return None, None
         if not isinstance(gate, SupervisedGate):
             return gate(y_list[-1]), None
-        if self.gsto_mode == 'official':
-            size = y_list[0].shape[2:]
-            feat = torch.cat([y_list[0]] + [
-                resize(y, size=size, mode='bilinear', align_corners=False)
-                for y in y_list[1:]
-            ], 1)
-        else:
-            feat = y_list[-1]
-        g, logits = gate(feat)
+        g, logits = gate(self._predictor_input(y_list))
         if g.shape[2:] != y_list[-1].shape[2:]:
             g = resize(g, size=y_list[-1].shape[2:], mode='bilinear',
                        align_corners=False)
