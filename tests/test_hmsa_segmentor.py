@@ -170,6 +170,21 @@ def test_n_scale_chain_matches_direct(scales):
         model.encode_decode(torch.zeros(1, 3, 8, 8), [dict()]), p1)
 
 
+def test_rescale_floors_as_the_authors():
+    """Scale s sees floor(s * H) x floor(s * W), the size of torch's
+    ``interpolate(scale_factor=s, recompute_scale_factor=True)`` that the
+    authors use (rounding would give 8 x 13 here)."""
+    model = build_cpu_model(dlv3p_cfg())
+    img = torch.randn(1, 3, 15, 25)
+    for s in (0.5, 0.25, 1.5):
+        want = F.interpolate(img, scale_factor=s, mode='bilinear',
+                             align_corners=False,
+                             recompute_scale_factor=True)
+        got = model._rescale(img, s)
+        assert got.shape == want.shape
+        torch.testing.assert_close(got, want)
+
+
 def test_explicit_and_avgpool_combination():
     model = build_cpu_model(dlv3p_cfg('explicit'))
     outs = _outputs((0.5, 1.0, 2.0), seed=2)

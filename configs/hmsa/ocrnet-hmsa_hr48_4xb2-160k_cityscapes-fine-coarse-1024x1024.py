@@ -1,6 +1,10 @@
 # Hierarchical multi-scale attention, Table 4 "Fine + ground truth coarse
 # labels": HRNetV2-W48 + OCR + multi-scale attention (MscaleOCR), trained on
 # scales 0.5/1.0 with RMI as the main loss, evaluated with 0.5, 1.0, 2.0.
+# As the authors' code (and so the checkpoints that
+# tools/model_converters/hmsa_mscale_ocr.py converts): HRNet fuse layers that
+# resize once (ResizeOnceHRNet) and scales combined at each scale's input
+# size (upsample_to_input=True).
 _base_ = [
     'mmseg::_base_/models/ocrnet_hr18.py',
     '../_base_/datasets/cityscapes_fine_coarse.py',
@@ -15,12 +19,14 @@ model = dict(
     mode='hierarchical',
     train_scales=(0.5, 1.0),
     test_scales=(0.5, 1.0, 2.0),
+    upsample_to_input=True,
     # single-scale terms: the authors switch RMI off there (BCE only)
     scale_loss_weight=0.05,
     scale_loss=dict(type='RMILoss', with_rmi=False),
     data_preprocessor=dict(size=crop_size),
     pretrained='open-mmlab://msra/hrnetv2_w48',
     backbone=dict(
+        type='ResizeOnceHRNet',
         extra=dict(
             stage2=dict(num_channels=(48, 96)),
             stage3=dict(num_channels=(48, 96, 192)),

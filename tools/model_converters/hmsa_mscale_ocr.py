@@ -24,10 +24,14 @@ mmseg's ConvModule has no conv bias when followed by BN; the authors' conv
 biases are folded into the BN's running mean (``BN(Wx + b)`` with mean
 ``m`` equals ``BN(Wx)`` with mean ``m - b``; exact in eval and training).
 
-Use the converted model with ``upsample_to_input=True`` in
-``MultiScaleAttentionEncoderDecoder`` (the authors combine scales at input
-resolution) and the head layout of
-``configs/hmsa/ocrnet-hmsa_hr48_4xb2-160k_cityscapes-*.py``.
+Load the result into
+``configs/hmsa/ocrnet-hmsa_hr48_4xb2-160k_cityscapes-*.py``, which computes
+as the authors' code: ``ResizeOnceHRNet`` (the official HRNet's fuse layers
+resize a lower-resolution branch once to the target size; mmseg's ``HRNet``
+upsamples by ``2 ** k`` first, which differs when an input side is not a
+multiple of 32) and ``upsample_to_input=True`` in
+``MultiScaleAttentionEncoderDecoder`` (scales combined at each scale's input
+size; scale ``s`` sees a ``floor(s * H) x floor(s * W)`` image).
 
     python tools/model_converters/hmsa_mscale_ocr.py SRC.pth DST.pth
 """
@@ -110,12 +114,12 @@ def convert_mscale_ocr(
     return dst, unused
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(
         description='Convert NVIDIA MscaleOCR weights to mmseg_gated')
     parser.add_argument('src', help='authors\' checkpoint')
     parser.add_argument('dst', help='output path')
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     ckpt = torch.load(args.src, map_location='cpu', weights_only=False)
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     dst, unused = convert_mscale_ocr(state)

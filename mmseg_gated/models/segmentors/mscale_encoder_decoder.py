@@ -1,4 +1,5 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
+import math
 from typing import Dict, List, Optional, Sequence
 
 import torch
@@ -214,11 +215,12 @@ class MultiScaleAttentionEncoderDecoder(EncoderDecoder):
             align_corners=self.align_corners)
 
     def _rescale(self, inputs: Tensor, scale: float) -> Tensor:
+        """The image at ``scale``: ``floor(h * scale) x floor(w * scale)``
+        (at least 1), as the authors' ``scale_factor`` interpolation."""
         if scale == 1.0:
             return inputs
         h, w = inputs.shape[2:]
-        size = (max(1, int(float(h) * scale + 0.5)),
-                max(1, int(float(w) * scale + 0.5)))
+        size = (max(1, math.floor(h * scale)), max(1, math.floor(w * scale)))
         return self._resize(inputs, size)
 
     # ------------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""HRNet-OCR multi-scale attention: the authors' checkpoint, converted by
+our CLI, reproduces the authors' outputs (the oracle in
+``../shared/reference/hmsa``).
+
+The checkpoint is the authors' layout (``layout.json``, ``module.`` keys)
+filled by the oracle's ``weights.py`` (seed 0), saved as their code saves it
+(``{'state_dict': ...}``), converted with
+``tools/model_converters/hmsa_mscale_ocr.py`` and loaded strictly into the
+Cityscapes config's model in float64. At both fixture sizes (one a multiple
+of 32, one not) one multi-scale pass (0.5, 1.0, 2.0) gives the joint
+prediction (``ms``) and, recorded by forward hooks at the 1.0 scale, the
+single-scale logits, soft-region logits and attention before upsampling.
+"""
+import importlib.util
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+import mmseg_gated  # noqa: F401
+
+pytestmark = [
+    # third-party deprecations raised while reading mmseg:: base configs
+    # and building mmseg's decode heads
+    pytest.mark.filterwarnings('ignore:pkg_resources is deprecated'),
+    pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
+]
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG = osp.join(
+    REPO, 'configs', 'hmsa',
+    'ocrnet-hmsa_hr48_4xb2-160k_cityscapes-fine-coarse-1024x1024.py')
+SIZES = ('128x256', '120x200')
+TOL = 1e-6
+
+
+def reference_dir():
+    """``$MMSEG_GATED_REFERENCE`` or ``../shared/reference``; skip if
+    absent."""
+    root = os.environ.get('MMSEG_GATED_REFERENCE') or osp.join(
+        REPO, '..', 'shared', 'reference')
+    if not osp.isfile(osp.join(root, 'hmsa', 'fixtures.npz')):
+        pytest.skip(f'oracle not found at {osp.abspath(root)} (set '
+                    'MMSEG_GATED_REFERENCE to the reference folder)')
+    return root
+
+
+def load_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def rel_diff(ours, theirs):
+    assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
+    theirs = theirs.to(ours.dtype)
+    return ((ours - theirs).abs().max() / theirs.abs().max()).item()
+
+
+@pytest.fixture(scope='module')
+def oracle():
+    return np.load(osp.join(reference_dir(), 'hmsa', 'fixtures.npz'))
+
+
+@pytest.fixture(scope='module')
+def model(oracle, tmp_path_factory):
+    """The config's model with the converted seed-0 checkpoint (float64,
+    eval)."""
+    from mmengine.config import Config
+    from mmengine.model import revert_sync_batchnorm
+    from mmseg.registry import MODELS
+
+    root = reference_dir()
+    weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
+    layout = weights.load_layout(osp.join(root, 'hmsa', 'layout.json'))
+    tmp = tmp_path_factory.mktemp('hmsa_oracle')
+    src, dst = tmp / 'authors.pth', tmp / 'converted.pth'
+    torch.save({'state_dict': weights.make_state_dict(layout, seed=0)}, src)
+
+    conv = load_module(
+        'hmsa_converter',
+        osp.join(REPO, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
+    conv.main([str(src), str(dst)])
+    converted = torch.load(dst, map_location='cpu', weights_only=True)
+    os.remove(src)
+    os.remove(dst)
+
+    cfg = Config.fromfile(CONFIG)
+    cfg.model.pretrained = None
+    net = revert_sync_batchnorm(MODELS.build(cfg.model)).double()
+    net.load_state_dict(converted['state_dict'], strict=True)
+    return net.eval()
+
+
+def test_config_computes_as_the_authors(model):
+    assert type(model.backbone).__name__ == 'ResizeOnceHRNet'
+    assert model.upsample_to_input
+    assert model.test_scales == (0.5, 1.0, 2.0)
+
+
+@pytest.mark.parametrize('size', SIZES)
+def test_outputs_match_the_authors(model, oracle, size):
+    record = {'single': [], 'single_aux': [], 'single_attn': []}
+    modules = {'single': model.decode_head[1].conv_seg,
+               'single_aux': model.decode_head[0].conv_seg,
+               'single_attn': model.decode_head[1].scale_attn}
+    handles = [
+        m.register_forward_hook(
+            lambda mod, args, out, name=name: record[name].append(out))
+        for name, m in modules.items()
+    ]
+    x = torch.from_numpy(oracle[f'x_{size}'])
+    try:
+        with torch.no_grad():
+            ms = model.encode_decode(x, [dict(img_shape=x.shape[2:])])
+    finally:
+        for h in handles:
+            h.remove()
+    diffs = {'ms': rel_diff(ms, torch.from_numpy(oracle[f'ms_{size}']))}
+    for name, outs in record.items():
+        assert len(outs) == 3  # one call per scale
+        theirs = torch.from_numpy(oracle[f'{name}_{size}'])
+        # the 1.0 scale's output, before the upsampling to the input size
+        ours = [o for o in outs if o.shape[2:] == theirs.shape[2:]]
+        assert len(ours) == 1, [o.shape for o in outs]
+        diffs[name] = rel_diff(ours[0], theirs)
+    assert all(d <= TOL for d in diffs.values()), diffs
