@@ -5,7 +5,10 @@ custom_imports = dict(imports=['mmseg_gated'], allow_failed_imports=False)
 # PreemptionHook: SIGTERM/SIGUSR1 finish the iteration, save and stop; atomic
 # checkpoint writes. CheckpointCoverageHook: logs how much of the model a
 # load_from checkpoint filled; stops testing a checkpoint that fills < 99%.
+# ExactResumeHook: random-number state in checkpoints, so --resume continues
+# as the unbroken run would have.
 custom_hooks = [
     dict(type='PreemptionHook'),
+    dict(type='ExactResumeHook'),
     dict(type='CheckpointCoverageHook', min_fraction=0.99),
 ]

@@ -1,5 +1,6 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 from .checkpoint_coverage_hook import CheckpointCoverageHook
+from .exact_resume_hook import ExactResumeHook
 from .preemption_hook import PreemptionHook
 
-__all__ = ['CheckpointCoverageHook', 'PreemptionHook']
+__all__ = ['CheckpointCoverageHook', 'ExactResumeHook', 'PreemptionHook']

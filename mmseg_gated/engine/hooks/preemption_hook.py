@@ -76,7 +76,7 @@ class PreemptionHook(Hook):
         name = (signal.Signals(self._received).name
                 if self._received is not None else 'a stop signal')
         filename = f'iter_{runner.iter + 1}.pth'
-        runner.save_checkpoint(runner.work_dir, filename)
+        runner.save_checkpoint(runner.work_dir, filename, by_epoch=False)
         path = osp.join(runner.work_dir, filename)
         if is_main_process():
             with open(osp.join(runner.work_dir, 'last_checkpoint'), 'w') as f:
