@@ -73,6 +73,43 @@ def test_uper_head_dcn_fusion():
     assert head(_feats()).shape[1] == 5
 
 
+def test_uper_head_ppm_bottleneck_kernel():
+    """``ppm_bottleneck_kernel=1``: only the conv after the PPM changes
+    (1x1 instead of mmseg's 3x3, BN and ReLU kept); same output shape."""
+    torch.manual_seed(0)
+    ref = UPerHead(**_uper_cfg())
+    head3 = DDSMUPerHead(fusion_levels=(0, ), **_uper_cfg())
+    head1 = DDSMUPerHead(fusion_levels=(0, ), ppm_bottleneck_kernel=1,
+                         **_uper_cfg())
+    # 32 + 4 x 16 inputs -> 16 channels
+    assert head3.bottleneck.conv.kernel_size == (3, 3)
+    assert head1.bottleneck.conv.kernel_size == (1, 1)
+    assert head1.bottleneck.conv.weight.shape == (16, 96, 1, 1)
+    assert head1.bottleneck.conv.bias is None
+    assert type(head1.bottleneck.bn) is type(ref.bottleneck.bn)
+    assert type(head1.bottleneck.activate) is type(ref.bottleneck.activate)
+
+    def count(m):
+        return sum(p.numel() for p in m.parameters())
+
+    assert count(head3) - count(head1) == 16 * 96 * 8
+    assert head1(_feats()).shape == head3(_feats()).shape
+    with pytest.raises(ValueError, match='ppm_bottleneck_kernel'):
+        DDSMUPerHead(ppm_bottleneck_kernel=5, **_uper_cfg())
+
+
+def test_uper_head_wrong_in_channels_message():
+    head = DDSMUPerHead(fusion_levels=(0, ), **_uper_cfg(
+        in_channels=[8, 16, 20, 32]))
+    with pytest.raises(ValueError,
+                       match=r'in_channels\[2\] is 20.*\(1, 24, 3, 2\)'):
+        head(_feats(1))
+    head = DDSMUPerHead(fusion_levels=(0, ), **_uper_cfg(
+        in_index=[0, 1, 2, 4]))
+    with pytest.raises(ValueError, match='in_index.*output 4.*4 outputs'):
+        head(_feats(1))
+
+
 def test_uper_head_bad_levels():
     with pytest.raises(ValueError, match='fusion_levels'):
         DDSMUPerHead(fusion_levels=(3, ), **_uper_cfg())
@@ -110,6 +147,12 @@ def test_sep_aspp_head_shapes_and_equivalence():
 
 
 def test_sep_aspp_head_errors():
+    head = DDSMSepASPPHead(**_aspp_cfg(in_channels=24))
+    with pytest.raises(ValueError, match='in_channels is 24'):
+        head(_feats(1))
+    head = DDSMSepASPPHead(**_aspp_cfg(c1_in_channels=6))
+    with pytest.raises(ValueError, match='c1_in_channels is 6'):
+        head(_feats(1))
     with pytest.raises(ValueError, match='c1_in_channels'):
         DDSMSepASPPHead(**_aspp_cfg(c1_in_channels=0))
     with pytest.raises(ValueError, match='channels'):
@@ -135,5 +178,6 @@ def test_segmentor_flops_count_the_sampler(monkeypatch):
     assert op not in with_handle['uncounted']
     monkeypatch.delitem(flops.EXTRA_OP_HANDLES, op)
     without = flops.count_complexity(model, (32, 32))
-    assert without['uncounted'].get(op) == 6  # 3 DDSMs x 2 samplers
+    # 3 DDSMs x the channel sampler (the spatial one is inside the core op)
+    assert without['uncounted'].get(op) == 3
     assert with_handle['flops'] > without['flops']

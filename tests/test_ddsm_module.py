@@ -50,9 +50,11 @@ def test_output_is_xl_plus_branches():
     torch.testing.assert_close(out, xl + x_s + x_c)
 
 
-def test_spatial_branch_by_hand_at_zero_offsets():
-    """Eq. 2 with the sampler on its regular 3x3 grid (mask 0.5)."""
-    m = _ddsm(with_channel=False).eval()
+@pytest.mark.parametrize('scaled', [False, True])
+def test_spatial_branch_by_hand_at_zero_offsets(scaled):
+    """Eq. 2 with the sampler on its regular 3x3 grid (mask 0.5); no
+    scaling by default, 1/sqrt(d) with ``scaled=True``."""
+    m = _ddsm(with_channel=False, scaled=scaled).eval()
     x_l, x_h = torch.randn(1, 16, 6, 5), torch.randn(1, 16, 6, 5)
     got = m.spatial_branch(x_l, x_h)
 
@@ -63,6 +65,7 @@ def test_spatial_branch_by_hand_at_zero_offsets():
     k = F.conv2d(torch.cat([xl, xh], 1), m.key.conv.weight, m.key.conv.bias)
     v = F.conv2d(xh, m.value.conv.weight, m.value.conv.bias)
     ck = m.key_channels
+    scale = 1 / math.sqrt(ck) if scaled else 1.0
     out = torch.zeros(1, ck, 6, 5)
     kp = F.pad(k, (1, 1, 1, 1))
     vp = F.pad(v, (1, 1, 1, 1))
@@ -70,26 +73,38 @@ def test_spatial_branch_by_hand_at_zero_offsets():
         for j in range(5):
             keys = 0.5 * kp[0, :, i:i + 3, j:j + 3].reshape(ck, 9)
             vals = 0.5 * vp[0, :, i:i + 3, j:j + 3].reshape(ck, 9)
-            a = torch.softmax(q[0, :, i, j] @ keys / math.sqrt(ck), dim=0)
+            a = torch.softmax(q[0, :, i, j] @ keys * scale, dim=0)
             out[0, :, i, j] = vals @ a
     torch.testing.assert_close(got, m.spatial_out(out), atol=1e-5,
                                rtol=1e-5)
 
 
-def test_channel_branch_by_hand_at_zero_offsets():
-    """Eq. 3: channel (i, j) of the 8x8 grid attends to its 3x3 channel
-    neighbourhood (zero outside the grid, mask 0.5)."""
-    m = _ddsm(with_spatial=False).eval()
+@pytest.mark.parametrize('scaled', [False, True])
+def test_channel_branch_by_hand_at_zero_offsets(scaled):
+    """Eq. 3: pool x_l, x_h to 8x8 (x_h also to 16x16), then project with
+    W_alpha, W_beta, W_gamma; channel (i, j) of the 8x8 grid attends to its
+    3x3 channel neighbourhood (zero outside the grid, mask 0.5)."""
+    m = _ddsm(with_spatial=False, scaled=scaled).eval()
     x_l, x_h = torch.randn(1, 16, 12, 10), torch.randn(1, 16, 20, 18)
     got = m.channel_branch(x_l, x_h)
 
-    low = m.channel_low(x_l)
-    high = m.channel_high(x_h)
-    lp, hp = F.adaptive_avg_pool2d(low, 8), F.adaptive_avg_pool2d(high, 8)
-    hd = F.adaptive_avg_pool2d(high, 16)
-    q = m.alpha(lp).reshape(64, 64)  # channel x position
-    k = m.beta(torch.cat([lp, hp], 1)).reshape(64, 64)
-    v = m.gamma(hd).reshape(64, 256)
+    # pooling by hand: 12 x 10 -> 8 x 8 with adaptive bins
+    def pool(x, size):
+        h, w = x.shape[2:]
+        out = torch.zeros(x.shape[1], size, size)
+        for i in range(size):
+            for j in range(size):
+                y0, y1 = (i * h) // size, -(-((i + 1) * h) // size)
+                x0, x1 = (j * w) // size, -(-((j + 1) * w) // size)
+                out[:, i, j] = x[0, :, y0:y1, x0:x1].mean((1, 2))
+        return out.reshape(x.shape[1], size * size)
+
+    lp, hp, hd = pool(x_l, 8), pool(x_h, 8), pool(x_h, 16)
+    q = m.alpha.weight.view(64, 16) @ lp + m.alpha.bias.view(64, 1)
+    k = m.beta.weight.view(64, 32) @ torch.cat([lp, hp]) + \
+        m.beta.bias.view(64, 1)
+    v = m.gamma.weight.view(64, 16) @ hd + m.gamma.bias.view(64, 1)
+    scale = 1 / 8.0 if scaled else 1.0
     out = torch.zeros(64, 256)
     for ch in range(64):
         i, j = divmod(ch, 8)
@@ -103,10 +118,26 @@ def test_channel_branch_by_hand_at_zero_offsets():
                 else:
                     keys.append(torch.zeros(64))
                     vals.append(torch.zeros(256))
-        a = torch.softmax(torch.stack(keys) @ q[ch] / 8.0, dim=0)
+        a = torch.softmax(torch.stack(keys) @ q[ch] * scale, dim=0)
         out[ch] = a @ torch.stack(vals)
     torch.testing.assert_close(
         got, m.channel_out(out.view(1, 64, 16, 16)), atol=1e-5, rtol=1e-5)
+
+
+def test_channel_branch_is_pool_then_project():
+    """Eq. 3 projects the pooled maps: no conv, norm or activation runs at
+    the input resolution (x^alpha = W_alpha x_l^p)."""
+    m = _ddsm(with_spatial=False)
+    assert not hasattr(m, 'channel_low') and not hasattr(m, 'channel_high')
+    assert m.alpha.in_channels == 16 and m.beta.in_channels == 32
+    assert m.gamma.in_channels == 16
+    seen = []
+    for name in ('alpha', 'beta', 'gamma'):
+        getattr(m, name).register_forward_hook(
+            lambda mod, inp, out, name=name: seen.append(
+                (name, tuple(inp[0].shape[2:]))))
+    m.channel_branch(torch.randn(1, 16, 40, 36), torch.randn(1, 16, 20, 18))
+    assert seen == [('alpha', (8, 8)), ('beta', (8, 8)), ('gamma', (16, 16))]
 
 
 def test_gradients_reach_every_parameter():

@@ -54,6 +54,18 @@ class DDSMSepASPPHead(DepthwiseSeparableASPPHead):
     def forward(self, inputs):
         """Forward function."""
         x = self._transform_inputs(inputs)
+        if x.dim() != 4 or x.size(1) != self.in_channels:
+            raise ValueError(
+                f'DDSMSepASPPHead in_channels is {self.in_channels}, but its '
+                f'input (backbone output in_index = {self.in_index}) is '
+                f'{tuple(x.shape)}: set in_channels to the backbone\'s '
+                'output channels')
+        c1_in = self.c1_bottleneck.conv.in_channels
+        if inputs[0].dim() != 4 or inputs[0].size(1) != c1_in:
+            raise ValueError(
+                f'DDSMSepASPPHead c1_in_channels is {c1_in}, but backbone '
+                f'output 0 is {tuple(inputs[0].shape)}: set c1_in_channels '
+                'to its channels')
         aspp_outs = [
             resize(
                 self.image_pool(x),

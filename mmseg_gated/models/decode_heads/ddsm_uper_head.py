@@ -4,6 +4,7 @@ from typing import Sequence
 
 import torch
 import torch.nn as nn
+from mmcv.cnn import ConvModule
 from mmseg.models.decode_heads import UPerHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -25,6 +26,12 @@ class DDSMUPerHead(UPerHead):
     ``fusion_levels=(0, 1)``; its final model (three DDSMs forming x~_4,
     x~_3, x~_2, N = 25, N_c = 9) is ``(0, 1, 2)``.
 
+    ``ppm_bottleneck_kernel=1`` replaces the 3x3 conv after mmseg's PPM
+    (``bottleneck``, 7.08M parameters at 256 channels on ResNet) with a 1x1
+    conv (0.79M), the layout of the DDSM authors' group codebase; with it the
+    Table 3 model (R101, 3 DDSMs) comes close to the paper's 51.8M. The
+    paper does not say which one it used.
+
     Args:
         fusion_cfg (dict): Config of the fusion module, built with
             ``low_channels = high_channels = channels = self.channels`` and
@@ -32,14 +39,30 @@ class DDSMUPerHead(UPerHead):
             given. Default: ``dict(type='DDSM')``.
         fusion_levels (Sequence[int]): Lateral levels formed by the fusion
             module. Default: (0, 1, 2).
+        ppm_bottleneck_kernel (int): Kernel of the conv after the PPM, 3
+            (mmseg's UPerHead) or 1. Default: 3.
         **kwargs: :class:`mmseg.models.decode_heads.UPerHead` arguments.
     """
 
     def __init__(self,
                  fusion_cfg: dict = dict(type='DDSM'),
                  fusion_levels: Sequence[int] = (0, 1, 2),
+                 ppm_bottleneck_kernel: int = 3,
                  **kwargs) -> None:
         super().__init__(**kwargs)
+        if ppm_bottleneck_kernel not in (1, 3):
+            raise ValueError('ppm_bottleneck_kernel must be 3 (mmseg) or 1, '
+                             f'got {ppm_bottleneck_kernel!r}')
+        self.ppm_bottleneck_kernel = ppm_bottleneck_kernel
+        if ppm_bottleneck_kernel == 1:
+            bottleneck = self.bottleneck.conv
+            self.bottleneck = ConvModule(
+                bottleneck.in_channels,
+                self.channels,
+                1,
+                conv_cfg=self.conv_cfg,
+                norm_cfg=self.norm_cfg,
+                act_cfg=self.act_cfg)
         num_levels = len(self.in_channels)
         fusion_levels = tuple(fusion_levels)
         if not fusion_levels or len(set(fusion_levels)) != len(
@@ -67,7 +90,20 @@ class DDSMUPerHead(UPerHead):
 
     def _forward_feature(self, inputs):
         """UPerHead's ``_forward_feature`` with the fused top-down path."""
+        n = len(inputs)
+        for i in self.in_index:
+            if not -n <= i < n:
+                raise ValueError(
+                    f'DDSMUPerHead in_index {list(self.in_index)} asks for '
+                    f'backbone output {i}, but the backbone gives {n} outputs')
         inputs = self._transform_inputs(inputs)
+        for i, (x, c) in enumerate(zip(inputs, self.in_channels)):
+            if x.dim() != 4 or x.size(1) != c:
+                raise ValueError(
+                    f'DDSMUPerHead in_channels[{i}] is {c}, but its input '
+                    f'(backbone output in_index[{i}] = {self.in_index[i]}) '
+                    f'is {tuple(x.shape)}: set in_channels to the '
+                    'backbone\'s output channels')
         laterals = [
             lateral_conv(inputs[i])
             for i, lateral_conv in enumerate(self.lateral_convs)

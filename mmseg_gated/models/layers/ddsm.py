@@ -1,4 +1,5 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
+import contextlib
 import math
 from typing import Optional, Sequence, Union
 
@@ -10,8 +11,11 @@ from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from torch.autograd.function import once_differentiable
 
-from .dynamic_sampler import DynamicSampler
+from .dynamic_sampler import (DynamicSampler, _check_sample_args,
+                              compute_dtype, dynamic_sample, resolve_backend,
+                              sample_rows)
 
 
 def _side(num_points: int, name: str) -> int:
@@ -22,6 +26,240 @@ def _side(num_points: int, name: str) -> int:
                          f'(k x k sampled points, e.g. 9 or 25), got '
                          f'{num_points!r}')
     return k
+
+
+# ------------------------------------------------------ spatial core ---
+# softmax_n(q(p) . F(k)_n(p)) F(v)_n(p) of Eq. 2, with the modulation dm_n
+# of Eq. 1 applied to the N x H x W logits and weights instead of the
+# sampled tensors:  q . (dm_n k_n) = dm_n (q . k_n)  and
+# sum_n a_n (dm_n v_n) = sum_n (a_n dm_n) v_n.
+
+
+def _chunk_rows(b: int, c: int, n: int, h: int, w: int,
+                chunk_elements: int) -> int:
+    """Query rows per chunk: sampled key + value (2 c x n x rows x w per
+    image) of at most ``chunk_elements`` elements, at least one row."""
+    return max(1, min(h, chunk_elements // max(1, b * 2 * c * n * w)))
+
+
+def _attend_rows(q, k_s, v_s, mask, scale):
+    """Attention of one chunk. q ``B x C x R x W``; k_s, v_s ``B x C x N x
+    R x W`` (unmodulated); mask ``B x N x R x W``. Returns out, dots,
+    attn."""
+    dots = (q.unsqueeze(2) * k_s).sum(1)  # B x N x R x W
+    logits = dots * mask
+    if scale is not None:
+        logits = logits * scale
+    attn = logits.softmax(dim=1)
+    out = ((attn * mask).unsqueeze(1) * v_s).sum(2)
+    return out, dots, attn
+
+
+@contextlib.contextmanager
+def _untraced():
+    """Inside the core's forward, hide the ops from ``torch.jit.trace``:
+    the trace shows the core as one op (``prim::PythonOp.SampledAttention*``,
+    counted by mmseg_gated/utils/flops.py). Without this the tracer records
+    mmcv's nested autograd Function with inputs it never saw and fails."""
+    state = torch._C._get_tracing_state()
+    if state is None:
+        yield
+        return
+    torch._C._set_tracing_state(None)
+    try:
+        yield
+    finally:
+        torch._C._set_tracing_state(state)
+
+
+class _SampledAttention(torch.autograd.Function):
+    """Chunked spatial core: forward keeps one chunk of sampled key and
+    value at a time; backward samples each chunk again (recompute) and
+    backpropagates through the sampler chunk by chunk."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, offset, mask, kernel_size, dilation, backend,
+                scale, rows):
+        dev = q.device
+        dtype = compute_dtype(q, k, v, offset, mask)
+        b, c, h, w = q.shape
+        n = kernel_size * kernel_size
+        with torch.autocast(device_type=dev.type, enabled=False), \
+                _untraced():
+            kv = torch.cat([k, v], dim=1).to(dtype)
+            out = torch.empty(b, c, h, w, dtype=dtype, device=dev)
+            dots = torch.empty(b, n, h, w, dtype=dtype, device=dev)
+            attn = torch.empty(b, n, h, w, dtype=dtype, device=dev)
+            for r0 in range(0, h, rows):
+                r1 = min(h, r0 + rows)
+                kv_s = sample_rows(kv, offset[:, :, r0:r1], None, kernel_size,
+                                   dilation, backend, r0)
+                k_s, v_s = kv_s.split(c, dim=1)
+                out[:, :, r0:r1], dots[:, :, r0:r1], attn[:, :, r0:r1] = \
+                    _attend_rows(q[:, :, r0:r1].to(dtype), k_s, v_s,
+                                 mask[:, :, r0:r1].to(dtype), scale)
+                del kv_s, k_s, v_s
+        ctx.save_for_backward(q, k, v, offset, mask, dots, attn)
+        ctx.args = (kernel_size, dilation, backend, scale, rows, dtype)
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_out):
+        q, k, v, offset, mask, dots, attn = ctx.saved_tensors
+        kernel_size, dilation, backend, scale, rows, dtype = ctx.args
+        need_q, need_k, need_v, need_off, need_mask = \
+            ctx.needs_input_grad[:5]
+        b, c, h, w = q.shape
+        dev = q.device
+        s = 1.0 if scale is None else scale
+        grad_q = torch.zeros_like(q, dtype=dtype) if need_q else None
+        grad_off = torch.zeros_like(offset, dtype=dtype) if need_off \
+            else None
+        grad_mask = torch.zeros_like(mask, dtype=dtype) if need_mask \
+            else None
+        grad_kv = None
+        with torch.autocast(device_type=dev.type, enabled=False):
+            grad_out = grad_out.to(dtype)
+            kv = torch.cat([k, v], dim=1).to(dtype).detach()
+            kv.requires_grad_(need_k or need_v)
+            for r0 in range(0, h, rows):
+                r1 = min(h, r0 + rows)
+                off = offset[:, :, r0:r1].to(dtype).detach()
+                off.requires_grad_(need_off)
+                with torch.enable_grad():
+                    kv_s = sample_rows(kv, off, None, kernel_size, dilation,
+                                       backend, r0)
+                k_s, v_s = kv_s.detach().split(c, dim=1)
+                g = grad_out[:, :, r0:r1]
+                m = mask[:, :, r0:r1].to(dtype)
+                a = attn[:, :, r0:r1]
+                wgt = a * m
+                # out = sum_n wgt_n v_n;  wgt = a m;  a = softmax(s m dots)
+                grad_wgt = (g.unsqueeze(2) * v_s).sum(1)  # B x N x R x W
+                grad_a = grad_wgt * m
+                grad_logit = a * (grad_a - (a * grad_a).sum(1, keepdim=True))
+                grad_dots = grad_logit * (s * m)
+                if need_mask:
+                    grad_mask[:, :, r0:r1] = grad_wgt * a + \
+                        grad_logit * (s * dots[:, :, r0:r1])
+                if need_q:
+                    grad_q[:, :, r0:r1] = (grad_dots.unsqueeze(1) *
+                                           k_s).sum(2)
+                del v_s, k_s
+                if kv.requires_grad or need_off:
+                    grad_kv_s = torch.empty_like(kv_s)
+                    torch.mul(grad_dots.unsqueeze(1),
+                              q[:, :, r0:r1].to(dtype).unsqueeze(2),
+                              out=grad_kv_s[:, :c])
+                    torch.mul(wgt.unsqueeze(1), g.unsqueeze(2),
+                              out=grad_kv_s[:, c:])
+                    inputs = [t for t in (kv, off) if t.requires_grad]
+                    grads = torch.autograd.grad(kv_s, inputs, grad_kv_s)
+                    del grad_kv_s
+                    if kv.requires_grad:
+                        grad_kv = grads[0] if grad_kv is None else \
+                            grad_kv.add_(grads[0])
+                    if need_off:
+                        grad_off[:, :, r0:r1] = grads[-1]
+                del kv_s
+        grad_k = grad_v = None
+        if grad_kv is not None:
+            grad_k, grad_v = grad_kv.split(c, dim=1)
+            grad_k = grad_k.to(k.dtype) if need_k else None
+            grad_v = grad_v.to(v.dtype) if need_v else None
+        return (None if grad_q is None else grad_q.to(q.dtype), grad_k,
+                grad_v, None if grad_off is None else grad_off.to(offset.dtype),
+                None if grad_mask is None else grad_mask.to(mask.dtype),
+                None, None, None, None, None)
+
+
+# The traced name tells the FLOP counter (mmseg_gated/utils/flops.py) which
+# sampler runs inside.
+class SampledAttentionTorch(_SampledAttention):
+    """:class:`_SampledAttention` with the ``grid_sample`` sampler."""
+
+
+class SampledAttentionMMCV(_SampledAttention):
+    """:class:`_SampledAttention` with mmcv's deformable-conv sampler."""
+
+
+def sampled_attention(q: torch.Tensor,
+                      k: torch.Tensor,
+                      v: torch.Tensor,
+                      offset: torch.Tensor,
+                      mask: torch.Tensor,
+                      kernel_size: int,
+                      dilation: int = 1,
+                      backend: str = 'auto',
+                      scale: Optional[float] = None,
+                      chunk_elements: int = 2**22) -> torch.Tensor:
+    """The sum of Eq. 2 before the output projection, memory-lean:
+    ``out(p) = sum_n softmax_n(s q(p) . F(k)_n(p)) F(v)_n(p)``.
+
+    Key and value are sampled at the same points (``offset``, ``mask`` as in
+    :func:`dynamic_sample`), a chunk of query rows at a time, and sampled
+    again in backward, so no ``C x N x H x W`` tensor is ever whole: memory
+    is about ``chunk_elements`` sampled values whatever the image size.
+    Equal to :func:`sampled_attention_einsum` (outputs and gradients to
+    rounding, tested in float64 for both backends).
+
+    Args:
+        q, k, v (Tensor): ``B x C x H x W`` query, key, value.
+        offset (Tensor): ``B x 2N x H x W`` sampler offsets.
+        mask (Tensor): ``B x N x H x W`` sampler modulation.
+        kernel_size (int): k, N = k * k.
+        dilation (int): Spacing of the regular grid. Default: 1.
+        backend (str): Sampler backend. Default: 'auto'.
+        scale (float, optional): Factor of the dot products; None (Eq. 2)
+            for none. Default: None.
+        chunk_elements (int): Sampled key + value elements per chunk of
+            query rows (at least one row). Default: 2**22.
+
+    Returns:
+        Tensor: ``B x C x H x W``, float32 (float64 for float64 inputs).
+    """
+    _check_core_args(q, k, v, offset, mask, kernel_size)
+    b, c, h, w = q.shape
+    rows = _chunk_rows(b, c, kernel_size * kernel_size, h, w,
+                       chunk_elements)
+    backend = resolve_backend(backend, q.device)
+    fn = SampledAttentionMMCV if backend == 'mmcv' else SampledAttentionTorch
+    return fn.apply(q, k, v, offset, mask, kernel_size, dilation, backend,
+                    scale, rows)
+
+
+def sampled_attention_einsum(q: torch.Tensor,
+                             k: torch.Tensor,
+                             v: torch.Tensor,
+                             offset: torch.Tensor,
+                             mask: torch.Tensor,
+                             kernel_size: int,
+                             dilation: int = 1,
+                             backend: str = 'auto',
+                             scale: Optional[float] = None) -> torch.Tensor:
+    """The original core (``core='einsum'``): samples the modulated key and
+    value for the whole image (``B x 2C x N x H x W``) and contracts them
+    with two einsums. Same arguments and result as
+    :func:`sampled_attention`; kept as its reference."""
+    _check_core_args(q, k, v, offset, mask, kernel_size)
+    c = q.size(1)
+    kv = dynamic_sample(torch.cat([k, v], dim=1), offset, mask, kernel_size,
+                        dilation, backend)
+    k_s, v_s = kv.split(c, dim=1)  # B x C x N x H x W
+    logits = torch.einsum('bchw,bcnhw->bnhw', q.to(kv.dtype), k_s)
+    if scale is not None:
+        logits = logits * scale
+    attn = logits.softmax(dim=1)
+    return torch.einsum('bnhw,bcnhw->bchw', attn, v_s)
+
+
+def _check_core_args(q, k, v, offset, mask, kernel_size):
+    if q.dim() != 4 or q.shape != k.shape or q.shape != v.shape:
+        raise ValueError('q, k and v must be B x C x H x W of one shape, got '
+                         f'{tuple(q.shape)}, {tuple(k.shape)}, '
+                         f'{tuple(v.shape)}')
+    _check_sample_args(k, offset, mask, kernel_size, rows=k.shape[2])
 
 
 @MODELS.register_module()
@@ -37,23 +275,47 @@ class DDSM(BaseModule):
       size; query ``W_theta(x_l + e_l)``, key ``W_phi(x_cat)`` with
       ``x_cat = (x_l + e_l) || (x_h + e_h)``, value ``W_g(x_h + e_h)``. For
       every position, the :class:`DynamicSampler` samples N points of key
-      and value (same points, predicted from the key),
-      ``x_S(p) = sum_n softmax_n(q(p) . F(k)_n(p)) F(v)_n(p)``, then a 1x1
-      conv back to ``channels``.
+      and value, ``x_S(p) = sum_n softmax_n(q(p) . F(k)_n(p)) F(v)_n(p)``,
+      then a 1x1 conv (+ norm) back to ``channels``. The sum is computed by
+      :func:`sampled_attention` a chunk of query rows at a time, so the
+      sampled ``C' x N x H x W`` key and value never exist whole.
     - channel-wise dynamic affinity (Eq. 3, Fig. 3b): ``x_l`` and ``x_h``
-      reduced to ``c`` (64) channels; ``x_l^p, x_h^p`` average-pooled to
-      ``a x a``; ``x_h^d`` pooled to ``value_size`` (16 x 16). Keys
-      ``W_beta(x_l^p || x_h^p)`` and values ``W_gamma(x_h^d)`` are reshaped to
-      images of ``sqrt(c) x sqrt(c)`` pixels (one pixel per channel, the
-      spatial positions as channels) so the same sampler picks ``N_c``
-      channels per channel; ``x_C(c) = sum_n softmax_n(W_alpha(x_l^p)(c) .
-      k_n(c)) v_n(c)``, a 1x1 conv back to ``channels``, upsampled.
+      average-pooled to ``a x a`` (``x_l^p``, ``x_h^p``) and ``x_h`` to
+      ``value_size`` (``x_h^d``), then projected to ``c`` channels by 1x1
+      convs: query ``W_alpha x_l^p``, key ``W_beta(x_l^p || x_h^p)``, value
+      ``W_gamma x_h^d``. Keys and values are reshaped to images of
+      ``sqrt(c) x sqrt(c)`` pixels (one pixel per channel, the spatial
+      positions as channels) so the same sampler picks ``N_c`` channels per
+      channel; ``x_C(c) = sum_n softmax_n(q(c) . F(k)_n(c)) F(v)_n(c)``, a
+      1x1 conv (+ norm) back to ``channels``, upsampled.
 
-    The paper leaves some choices open; ours: q/k/v have
-    ``channels // 2`` channels (``key_channels``); dot products are scaled by
-    ``1/sqrt(dim)`` (``scaled=True``); the positional embeddings are learned
-    on a ``pos_embed_size`` grid and bilinearly resized to the input (any
-    input size works); ``a = 8``.
+    Choices the paper leaves open (ours first, then the other reading):
+
+    - q/k/v width: ``channels // 2`` (``key_channels``); or ``channels``.
+    - Output projection: a 1x1 conv + norm from ``key_channels`` (spatial)
+      and ``c`` (channel) back to ``channels`` (Fig. 3 shows the sums added
+      to ``x_l``, which needs the widths to match); or no projection with
+      q/k/v at full width.
+    - Scaling: none (Eq. 2 and 3); ``scaled=True`` divides the dot products
+      by ``sqrt(dim)`` as in the Transformer the paper cites.
+    - Sampled points: key and value share one set, predicted from the key
+      (``x_cat^phi``, the only input that sees both levels); or separate
+      samplers, or offsets from ``x_l`` / the query.
+    - Positional embeddings: learned on a ``pos_embed_size`` grid (16 x 16)
+      and bilinearly resized to the input (any size works); or one
+      embedding per pixel of a fixed training size.
+    - Points outside the image are zero vectors and stay in the softmax
+      (logit 0, DCN's zero padding); or they could be masked out.
+    - Channel branch: ``a = 8`` and values pooled to 16 x 16 (``pool_size``,
+      ``value_size``; the paper gives 16 x 16 and c = 64, not a); pooled
+      first and projected after (Eq. 3's ``x_l^alpha = W_alpha x_l^p``;
+      pooling and a 1x1 conv commute, so this is the cheap order), with no
+      norm or activation (Eq. 3 has none).
+    - Placement (the heads): in DeepLabV3+ the DDSM works at the 48
+      channels of the stride-4 branch (``c1_channels``) so mmseg's decoder
+      is unchanged, or at the ASPP width; the ablation's "second and third
+      stages" are read as forming ``x~_2`` and ``x~_3``, or as
+      ``x~_3`` and ``x~_4``.
 
     Args:
         low_channels (int): Channels of ``x_l``.
@@ -75,8 +337,15 @@ class DDSM(BaseModule):
             branch's values. Default: 16.
         pos_embed_size (tuple[int, int]): Grid of the learned positional
             embeddings. Default: (16, 16).
-        scaled (bool): Divide dot products by sqrt(dim). Default: True.
+        scaled (bool): Divide dot products by sqrt(dim) (not in Eq. 2 and
+            3). Default: False.
         backend (str): :class:`DynamicSampler` backend. Default: 'auto'.
+        core (str): Spatial core: ``'chunked'`` (:func:`sampled_attention`)
+            or ``'einsum'`` (:func:`sampled_attention_einsum`, the original:
+            same result, about 4-8x more memory; kept as the reference).
+            Default: 'chunked'.
+        chunk_elements (int): Sampled key + value elements per chunk of the
+            spatial core. Default: 2**22.
         conv_cfg (dict, optional): Conv config. Default: None.
         norm_cfg (dict, optional): Norm of the reductions and output convs.
             Default: dict(type='BN').
@@ -99,8 +368,10 @@ class DDSM(BaseModule):
                  pool_size: int = 8,
                  value_size: int = 16,
                  pos_embed_size: Union[int, Sequence[int]] = (16, 16),
-                 scaled: bool = True,
+                 scaled: bool = False,
                  backend: str = 'auto',
+                 core: str = 'chunked',
+                 chunk_elements: int = 2**22,
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = dict(type='BN'),
                  act_cfg: Optional[dict] = dict(type='ReLU'),
@@ -115,12 +386,20 @@ class DDSM(BaseModule):
         if not (with_spatial or with_channel):
             raise ValueError('with_spatial and with_channel are both False: '
                              'DDSM would only return x_l')
+        if core not in ('chunked', 'einsum'):
+            raise ValueError(
+                f"core must be 'chunked' or 'einsum', got {core!r}")
+        if not isinstance(chunk_elements, int) or chunk_elements < 1:
+            raise ValueError('chunk_elements must be a positive int, got '
+                             f'{chunk_elements!r}')
         self.low_channels = low_channels
         self.high_channels = high_channels
         self.channels = channels
         self.with_spatial = with_spatial
         self.with_channel = with_channel
         self.scaled = scaled
+        self.core = core
+        self.chunk_elements = chunk_elements
         self.align_corners = align_corners
         common = dict(conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
 
@@ -168,11 +447,10 @@ class DDSM(BaseModule):
             self.grid_side = side
             self.pool_size = pool_size
             self.value_size = value_size
-            self.channel_low = ConvModule(channels, channel_dim, 1, **common)
-            self.channel_high = ConvModule(channels, channel_dim, 1, **common)
-            self.alpha = nn.Conv2d(channel_dim, channel_dim, 1)
-            self.beta = nn.Conv2d(2 * channel_dim, channel_dim, 1)
-            self.gamma = nn.Conv2d(channel_dim, channel_dim, 1)
+            # Eq. 3: W_alpha, W_beta, W_gamma on the pooled maps
+            self.alpha = nn.Conv2d(channels, channel_dim, 1)
+            self.beta = nn.Conv2d(2 * channels, channel_dim, 1)
+            self.gamma = nn.Conv2d(channels, channel_dim, 1)
             self.channel_sampler = DynamicSampler(
                 pool_size * pool_size, kernel_size=kc, backend=backend)
             self.channel_out = ConvModule(
@@ -204,14 +482,20 @@ class DDSM(BaseModule):
         k = self.key(torch.cat([x_l, x_h], dim=1))
         v = self.value(x_h)
         # one set of sampled points for key and value, predicted from the key
-        kv = self.spatial_sampler(torch.cat([k, v], dim=1), guide=k)
-        k_s, v_s = kv.split(self.key_channels, dim=1)  # B x C' x N x H x W
-        logits = torch.einsum('bchw,bcnhw->bnhw', q, k_s)
-        if self.scaled:
-            logits = logits / math.sqrt(self.key_channels)
-        attn = logits.softmax(dim=1)
-        out = torch.einsum('bnhw,bcnhw->bchw', attn, v_s)
-        return self.spatial_out(out)
+        sampler = self.spatial_sampler
+        offset, mask = sampler.offset_and_mask(k)
+        scale = 1 / math.sqrt(self.key_channels) if self.scaled else None
+        if self.core == 'einsum':
+            out = sampled_attention_einsum(q, k, v, offset, mask,
+                                           sampler.kernel_size,
+                                           sampler.dilation, sampler.backend,
+                                           scale)
+        else:
+            out = sampled_attention(q, k, v, offset, mask,
+                                    sampler.kernel_size, sampler.dilation,
+                                    sampler.backend, scale,
+                                    self.chunk_elements)
+        return self.spatial_out(out.to(q.dtype))
 
     def channel_branch(self, x_l: torch.Tensor,
                        x_h: torch.Tensor) -> torch.Tensor:
@@ -219,11 +503,9 @@ class DDSM(BaseModule):
         b = x_l.size(0)
         c, g, a, t = (self.channel_dim, self.grid_side, self.pool_size,
                       self.value_size)
-        low = self.channel_low(x_l)
-        high = self.channel_high(x_h)
-        low_p = F.adaptive_avg_pool2d(low, a)
-        high_p = F.adaptive_avg_pool2d(high, a)
-        high_d = F.adaptive_avg_pool2d(high, t)
+        low_p = F.adaptive_avg_pool2d(x_l, a)
+        high_p = F.adaptive_avg_pool2d(x_h, a)
+        high_d = F.adaptive_avg_pool2d(x_h, t)
         query = self.alpha(low_p).flatten(2)  # B x c x a^2
         key = self.beta(torch.cat([low_p, high_p], dim=1))
         value = self.gamma(high_d)
@@ -234,11 +516,11 @@ class DDSM(BaseModule):
             torch.cat([key_img, val_img], dim=1), guide=key_img)
         kv = kv.flatten(3)  # B x (a^2 + t^2) x N_c x c
         k_s, v_s = kv.split([a * a, t * t], dim=1)
-        logits = torch.einsum('bcs,bsnc->bcn', query, k_s)
+        logits = torch.einsum('bcs,bsnc->bcn', query.to(kv.dtype), k_s)
         if self.scaled:
             logits = logits / math.sqrt(a * a)
         attn = logits.softmax(dim=2)
-        out = torch.einsum('bcn,btnc->bct', attn, v_s)
+        out = torch.einsum('bcn,btnc->bct', attn, v_s).to(query.dtype)
         return self.channel_out(out.reshape(b, c, t, t))
 
     def forward(self, x_l: torch.Tensor, x_h: torch.Tensor) -> torch.Tensor:

@@ -1,5 +1,4 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-import math
 from typing import Optional
 
 import torch
@@ -8,9 +7,37 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule, constant_init
 from mmseg.registry import MODELS
 
-from mmseg_gated.utils.flops import register_op_handle
-
 BACKENDS = ('auto', 'mmcv', 'torch')
+
+# What ``backend='auto'`` picks, per device type, and where that was
+# measured (tools/analysis_tools/benchmark_sampler.py, forward+backward,
+# C=256, 128x256, random offsets; figures in configs/ddsm/README.md).
+# - cpu: grid_sample ('torch') is 5.7x (N=9) and 5.9x (N=25) faster than
+#   mmcv's CPU kernel (measured on this project's 2-core CPU).
+# - cuda: NOT measured (no GPU was available to this project). 'torch' until
+#   a measurement says otherwise: it is the one measured faster anywhere, and
+#   mmcv's op does more work (a GEMM with the one-hot weight and that
+#   weight's gradient). Run the benchmark with ``--device cuda`` and update.
+# Devices not listed use 'torch'.
+DEFAULT_BACKEND = dict(cpu='torch', cuda='torch')
+
+
+def resolve_backend(backend: str, device: torch.device) -> str:
+    """``'auto'`` -> :data:`DEFAULT_BACKEND` for ``device``'s type."""
+    if backend not in BACKENDS:
+        raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
+    if backend == 'auto':
+        return DEFAULT_BACKEND.get(torch.device(device).type, 'torch')
+    return backend
+
+
+def compute_dtype(*tensors: torch.Tensor) -> torch.dtype:
+    """float64 if any input is float64, else float32: sample positions and
+    sampled values are never computed in a 16-bit type (under AMP a
+    bfloat16 grid is off by several pixels at W ~ 900)."""
+    if any(t is not None and t.dtype == torch.float64 for t in tensors):
+        return torch.float64
+    return torch.float32
 
 
 def _check_kernel(kernel_size: int) -> None:
@@ -20,17 +47,137 @@ def _check_kernel(kernel_size: int) -> None:
                          f'sampled points), got {kernel_size!r}')
 
 
-def _check_sample_args(x, offset, mask, kernel_size):
+def _check_sample_args(x, offset, mask, kernel_size, row_start=0,
+                       rows=None):
+    """``rows``: the query rows expected (None: any, from ``offset``)."""
     if x.dim() != 4:
         raise ValueError(f'x must be B x C x H x W, got {tuple(x.shape)}')
     n = kernel_size * kernel_size
     b, _, h, w = x.shape
-    if tuple(offset.shape) != (b, 2 * n, h, w):
-        raise ValueError(f'offset must be {(b, 2 * n, h, w)} (dy, dx '
+    if rows is None:
+        rows = offset.shape[2] if offset.dim() == 4 else h
+    if tuple(offset.shape) != (b, 2 * n, rows, w):
+        raise ValueError(f'offset must be {(b, 2 * n, rows, w)} (dy, dx '
                          f'interleaved per point), got {tuple(offset.shape)}')
-    if tuple(mask.shape) != (b, n, h, w):
+    if mask is not None and tuple(mask.shape) != (b, n, rows, w):
         raise ValueError(
-            f'mask must be {(b, n, h, w)}, got {tuple(mask.shape)}')
+            f'mask must be {(b, n, rows, w)}, got {tuple(mask.shape)}')
+    if not (isinstance(row_start, int) and rows >= 1
+            and 0 <= row_start <= h - rows):
+        raise ValueError(f'rows {row_start}..{row_start + rows - 1} are not '
+                         f'inside the {h} rows of x (row_start={row_start!r})')
+
+
+def _no_autocast(device: torch.device):
+    return torch.autocast(device_type=device.type, enabled=False)
+
+
+def _sample_mmcv_rows(x, offset, mask, kernel_size, dilation, row_start):
+    from mmcv.ops import modulated_deform_conv2d
+    b, c, h, w = x.shape
+    n = kernel_size * kernel_size
+    rows = offset.shape[2]
+    dtype = compute_dtype(x, offset, mask)
+    if mask is None:
+        mask = offset.new_ones(b, n, rows, w)
+    pad = dilation * (kernel_size - 1) // 2
+    with _no_autocast(x.device):
+        x = x.to(dtype).contiguous()
+        offset = offset.to(dtype)
+        mask = mask.to(dtype)
+        stride = 1
+        if rows != h:
+            # mmcv's output has ceil(H / stride) rows, output row i based at
+            # input row i * stride - pad. Pick a stride that gives at least
+            # ``rows`` rows and move every point to row_start + i - pad with
+            # an integer added to its dy (exact: the fractional part, hence
+            # the bilinear weights and gradients, is unchanged). Extra rows
+            # get mask 0 and are dropped.
+            stride = h if rows == 1 else (h - 1) // (rows - 1)
+            out_rows = -(-h // stride)
+            extra = out_rows - rows
+            if extra:
+                offset = F.pad(offset, (0, 0, 0, extra))
+                mask = F.pad(mask, (0, 0, 0, extra))
+            shift = row_start + torch.arange(
+                out_rows, dtype=dtype, device=x.device) * (1 - stride)
+            dy = torch.zeros(2 * n, out_rows, dtype=dtype, device=x.device)
+            dy[0::2] = shift
+            offset = offset + dy.view(1, 2 * n, out_rows, 1)
+        weight = torch.eye(n, dtype=dtype, device=x.device)
+        weight = weight.view(n, 1, kernel_size, kernel_size).repeat(
+            c, 1, 1, 1)
+        # mmcv's kernels index memory as contiguous NCHW: a channels-last
+        # view (torch.cat of transposed tensors gives one) would be read
+        # wrongly. Positional arguments: autograd Functions take no keywords.
+        out = modulated_deform_conv2d(x, offset.contiguous(),
+                                      mask.contiguous(), weight, None,
+                                      (stride, 1), pad, dilation, c, 1)
+    return out[:, :, :rows].reshape(b, c, n, rows, w)
+
+
+def _sample_torch_rows(x, offset, mask, kernel_size, dilation, row_start):
+    b, c, h, w = x.shape
+    n = kernel_size * kernel_size
+    rows = offset.shape[2]
+    dtype = compute_dtype(x, offset, mask)
+    r = (kernel_size - 1) // 2
+    dev = x.device
+    with _no_autocast(dev):
+        grid_1d = torch.arange(-r, r + 1, dtype=dtype, device=dev) * dilation
+        gy, gx = torch.meshgrid(grid_1d, grid_1d, indexing='ij')  # k x k
+        ys = torch.arange(row_start, row_start + rows, dtype=dtype,
+                          device=dev).view(1, 1, rows, 1)
+        xs = torch.arange(w, dtype=dtype, device=dev).view(1, 1, 1, w)
+        off = offset.to(dtype).view(b, n, 2, rows, w)
+        py = ys + gy.reshape(1, n, 1, 1) + off[:, :, 0]  # B x N x R x W
+        px = xs + gx.reshape(1, n, 1, 1) + off[:, :, 1]
+        # pixel index -> [-1, 1] with align_corners=False (valid for size 1)
+        grid = torch.stack(((2 * px + 1) / w - 1, (2 * py + 1) / h - 1),
+                           dim=-1)
+        out = F.grid_sample(
+            x.to(dtype), grid.view(b, n * rows, w, 2), mode='bilinear',
+            padding_mode='zeros', align_corners=False)
+        out = out.view(b, c, n, rows, w)
+        if mask is not None:
+            out = out * mask.to(dtype).unsqueeze(1)
+    return out
+
+
+def sample_rows(x: torch.Tensor,
+                offset: torch.Tensor,
+                mask: Optional[torch.Tensor],
+                kernel_size: int,
+                dilation: int = 1,
+                backend: str = 'auto',
+                row_start: int = 0) -> torch.Tensor:
+    """Eq. 1 of DDSM for the query positions of rows ``row_start ..
+    row_start + R - 1`` (any point of ``x`` can be sampled).
+
+    Args:
+        x (Tensor): ``B x C x H x W`` features to sample.
+        offset (Tensor): ``B x 2N x R x W`` offsets in pixels, (dy, dx)
+            interleaved per point, points in row-major order of the k x k
+            grid (mmcv's and torchvision's layout).
+        mask (Tensor, optional): ``B x N x R x W`` modulation; None samples
+            without modulation.
+        kernel_size (int): k, with N = k * k.
+        dilation (int): Spacing of the regular grid. Default: 1.
+        backend (str): ``'mmcv'``, ``'torch'`` or ``'auto'``.
+        row_start (int): First query row. Default: 0.
+
+    Returns:
+        Tensor: ``B x C x N x R x W``, in float32 (float64 if an input is
+        float64) whatever the input dtype or autocast state.
+    """
+    _check_sample_args(x, offset, mask, kernel_size, row_start)
+    return _sample(x, offset, mask, kernel_size, dilation, backend, row_start)
+
+
+def _sample(x, offset, mask, kernel_size, dilation, backend, row_start):
+    backend = resolve_backend(backend, x.device)
+    fn = _sample_mmcv_rows if backend == 'mmcv' else _sample_torch_rows
+    return fn(x, offset, mask, kernel_size, dilation, row_start)
 
 
 def sample_mmcv(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
@@ -40,7 +187,8 @@ def sample_mmcv(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
     A depthwise conv whose weight is one-hot over the kernel points turns the
     deformable conv into a sampler: output channel ``c * N + n`` is input
     channel ``c`` read at kernel point ``n`` (bilinear, zero outside the
-    image) times ``mask[:, n]``.
+    image) times ``mask[:, n]``. mmcv's op also computes a (discarded)
+    gradient for the constant weight.
 
     Args:
         x (Tensor): ``B x C x H x W`` features to sample.
@@ -52,58 +200,24 @@ def sample_mmcv(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
         dilation (int): Spacing of the regular grid. Default: 1.
 
     Returns:
-        Tensor: ``B x C x N x H x W``.
+        Tensor: ``B x C x N x H x W`` in float32 (float64 for float64
+        inputs).
     """
-    from mmcv.ops import modulated_deform_conv2d
-    _check_sample_args(x, offset, mask, kernel_size)
-    b, c, h, w = x.shape
-    n = kernel_size * kernel_size
-    weight = torch.eye(n, dtype=x.dtype, device=x.device)
-    weight = weight.view(n, 1, kernel_size, kernel_size).repeat(c, 1, 1, 1)
-    pad = dilation * (kernel_size - 1) // 2
-    # mmcv's kernels index memory as contiguous NCHW: a channels-last view
-    # (torch.cat of transposed tensors gives one) would be read wrongly.
-    # Positional arguments: autograd Functions take no keywords.
-    out = modulated_deform_conv2d(x.contiguous(),
-                                  offset.to(x.dtype).contiguous(),
-                                  mask.to(x.dtype).contiguous(), weight, None,
-                                  1, pad, dilation, c, 1)
-    return out.view(b, c, n, h, w)
+    _check_sample_args(x, offset, mask, kernel_size, rows=x.shape[2])
+    return _sample(x, offset, mask, kernel_size, dilation, 'mmcv', 0)
 
 
 def sample_torch(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
                  kernel_size: int, dilation: int = 1) -> torch.Tensor:
     """Dynamic sampling in pure PyTorch with ``F.grid_sample``.
 
-    Same arguments, layout and result as :func:`sample_mmcv` (bilinear,
-    zero padding outside the image).
+    Same arguments, layout and values as :func:`sample_mmcv` (bilinear,
+    zero padding outside the image). Gradients agree too, except for the
+    offset gradient at integer sample positions (see
+    :class:`DynamicSampler`).
     """
-    _check_sample_args(x, offset, mask, kernel_size)
-    b, c, h, w = x.shape
-    n = kernel_size * kernel_size
-    r = (kernel_size - 1) // 2
-    grid_1d = torch.arange(-r, r + 1, dtype=x.dtype, device=x.device)
-    grid_1d = grid_1d * dilation
-    gy, gx = torch.meshgrid(grid_1d, grid_1d, indexing='ij')  # k x k
-    ys = torch.arange(h, dtype=x.dtype, device=x.device).view(1, 1, h, 1)
-    xs = torch.arange(w, dtype=x.dtype, device=x.device).view(1, 1, 1, w)
-    off = offset.to(x.dtype).view(b, n, 2, h, w)
-    py = ys + gy.reshape(1, n, 1, 1) + off[:, :, 0]  # B x N x H x W
-    px = xs + gx.reshape(1, n, 1, 1) + off[:, :, 1]
-    # pixel index -> [-1, 1] with align_corners=False (valid for size 1)
-    grid = torch.stack(((2 * px + 1) / w - 1, (2 * py + 1) / h - 1), dim=-1)
-    grid = grid.view(b, n * h, w, 2)
-    out = F.grid_sample(
-        x, grid, mode='bilinear', padding_mode='zeros', align_corners=False)
-    return out.view(b, c, n, h, w) * mask.to(x.dtype).unsqueeze(1)
-
-
-# Measured on this project's 2-core CPU (tools/analysis_tools/
-# benchmark_sampler.py, C=256, 128x256, forward+backward): grid_sample is
-# 6.0x (N=9) and 6.8x (N=25) faster than mmcv's CPU kernel, which needs
-# about half the memory; see configs/ddsm/README.md. CUDA: mmcv's kernel,
-# as the DDSM design asks (not measured here: no GPU was available).
-DEFAULT_BACKEND = dict(cpu='torch', cuda='mmcv')
+    _check_sample_args(x, offset, mask, kernel_size, rows=x.shape[2])
+    return _sample(x, offset, mask, kernel_size, dilation, 'torch', 0)
 
 
 def dynamic_sample(x: torch.Tensor,
@@ -117,17 +231,13 @@ def dynamic_sample(x: torch.Tensor,
     ``out[b, c, n, p] = x[b, c](p + p_n + offset_n(p)) * mask[b, n, p]``.
 
     Args:
-        backend (str): ``'mmcv'``, ``'torch'`` or ``'auto'`` (the measured
-            faster one on ``x``'s device, :data:`DEFAULT_BACKEND`).
+        backend (str): ``'mmcv'``, ``'torch'`` or ``'auto'``
+            (:data:`DEFAULT_BACKEND` for ``x``'s device).
 
     See :func:`sample_mmcv` for the other arguments.
     """
-    if backend not in BACKENDS:
-        raise ValueError(f'backend must be one of {BACKENDS}, got {backend!r}')
-    if backend == 'auto':
-        backend = DEFAULT_BACKEND.get(x.device.type, 'torch')
-    fn = sample_mmcv if backend == 'mmcv' else sample_torch
-    return fn(x, offset, mask, kernel_size, dilation)
+    _check_sample_args(x, offset, mask, kernel_size, rows=x.shape[2])
+    return _sample(x, offset, mask, kernel_size, dilation, backend, 0)
 
 
 @MODELS.register_module()
@@ -146,15 +256,30 @@ class DynamicSampler(BaseModule):
     itself), so several tensors can be sampled at the same points (DDSM
     samples key and value together).
 
+    Backends. ``'mmcv'``: ``modulated_deform_conv2d`` with a depthwise
+    one-hot weight. ``'torch'``: ``F.grid_sample``. They give the same
+    values and the same gradients for ``x`` and the modulation. The offset
+    gradient differs at integer sample positions, where bilinear
+    interpolation has no derivative: mmcv takes the forward difference
+    ``x(p + 1) - x(p)``; ``grid_sample`` maps the position to [-1, 1] and
+    back, lands a rounding error above or below the integer and takes the
+    forward or the backward difference. Every offset sits at an integer
+    position at its zero initialisation, so the first step's offset-conv
+    gradient differs between backends (0.7 relative in one measurement);
+    off the integers the two agree to rounding. ``'auto'`` picks the backend
+    measured faster on the input's device (:data:`DEFAULT_BACKEND`: measured
+    on CPU; CUDA not measured, see ``configs/ddsm/README.md``).
+
+    Under AMP the offsets, the modulation, the sample positions and the
+    sampled values are computed in float32 (offsets added to pixel indices
+    in bfloat16 are off by up to 6 px at W = 896); the output is float32.
+
     Args:
         in_channels (int): Channels of the guide the offsets are predicted
             from.
         kernel_size (int): k; N = k * k points. Must be odd. Default: 3.
         dilation (int): Spacing of the regular grid. Default: 1.
-        backend (str): ``'mmcv'`` (``modulated_deform_conv2d`` with a
-            depthwise one-hot weight; CUDA kernels), ``'torch'``
-            (``F.grid_sample``) or ``'auto'`` (the faster one measured on the
-            input's device). Both give the same values and gradients.
+        backend (str): ``'mmcv'``, ``'torch'`` or ``'auto'``.
             Default: 'auto'.
         init_cfg (dict, optional): Initialization config. Default: None.
 
@@ -196,12 +321,16 @@ class DynamicSampler(BaseModule):
 
     def offset_and_mask(self, guide: torch.Tensor):
         """Offsets ``B x 2N x H x W`` (dy, dx) and modulation ``B x N x H x
-        W`` in (0, 1)."""
+        W`` in (0, 1), in the convs' dtype (float32 under AMP)."""
         if guide.dim() != 4 or guide.size(1) != self.in_channels:
             raise ValueError(
                 f'DynamicSampler expects a B x {self.in_channels} x H x W '
                 f'guide, got {tuple(guide.shape)}')
-        return self.conv_offset(guide), torch.sigmoid(self.conv_mask(guide))
+        # under AMP: float32 (the weights' dtype), not the autocast dtype
+        with _no_autocast(guide.device):
+            guide = guide.to(self.conv_offset.weight.dtype)
+            return self.conv_offset(guide), torch.sigmoid(
+                self.conv_mask(guide))
 
     def forward(self,
                 x: torch.Tensor,
@@ -220,45 +349,3 @@ class DynamicSampler(BaseModule):
     def extra_repr(self) -> str:
         return (f'num_points={self.num_points}, dilation={self.dilation}, '
                 f'backend={self.backend!r}')
-
-
-# ---------------------------------------------------------------- FLOPs ---
-# mmengine's FlopAnalyzer counts multiply-adds; ops it does not know count as
-# zero. Bilinear interpolation is 4 multiply-adds per output value, the
-# convention mmengine uses for upsample_bilinear2d.
-
-
-def _shape(val):
-    from mmengine.analysis.jit_handles import get_shape
-    return get_shape(val)
-
-
-@register_op_handle('prim::PythonOp.ModulatedDeformConv2dFunction')
-def modulated_deform_conv_flop(inputs, outputs) -> int:
-    """mmcv's DCNv2 (``modulated_deform_conv2d``): bilinear im2col
-    (4 per sampled value) + modulation (1) + the conv's GEMM.
-
-    With the one-hot weight of :func:`sample_mmcv` the GEMM is what the mmcv
-    backend really executes (N multiply-adds per output value); the
-    ``torch`` backend skips it (see ``aten::grid_sampler``).
-    """
-    x_shape = _shape(inputs[0])
-    w_shape = _shape(inputs[3])
-    out_shape = _shape(outputs[0])
-    if x_shape is None or w_shape is None or out_shape is None:
-        return 0
-    b, c_in = x_shape[:2]
-    c_out, c_per_group, kh, kw = w_shape
-    spatial = math.prod(out_shape[2:])
-    sampled = b * c_in * kh * kw * spatial
-    gemm = b * c_out * spatial * c_per_group * kh * kw
-    return int(sampled * 5 + gemm)
-
-
-@register_op_handle('aten::grid_sampler')
-def grid_sampler_flop(inputs, outputs) -> int:
-    """``F.grid_sample``: 4 multiply-adds per output value (bilinear)."""
-    out_shape = _shape(outputs[0])
-    if out_shape is None:
-        return 0
-    return int(4 * math.prod(out_shape))
