@@ -1,7 +1,9 @@
 """Gated-SCNN head and segmentor: image hand-over, shape stream, losses."""
+import cv2
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.config import ConfigDict
 
 import mmseg_gated  # noqa: F401
@@ -124,13 +126,86 @@ def test_variants_and_errors():
                                    True)
     losses = model(**data, mode='loss')
     assert 'decode.loss_dual_boundary' not in losses
-    official = build_cpu_model(tiny_cfg(mode='official', align_corners=True))
-    assert official.decode_head.gcls[0].gate_mode == 'official'
-    out = official._forward(data['inputs'])
-    assert out[0].shape[1] == NUM_CLASSES and out[1].shape[-2:] == (40, 40)
     with pytest.raises(ValueError, match='GSCNNEncoderDecoder'):
-        official.decode_head(official.extract_feat(data['inputs']))
+        model.decode_head(model.extract_feat(data['inputs']))
     with pytest.raises(ValueError, match='gate_in_index'):
         build_cpu_model(tiny_cfg(gate_in_index=(1, 2)))
-    with pytest.raises(ValueError, match='mode'):
-        build_cpu_model(tiny_cfg(mode='fast'))
+    with pytest.raises(ValueError, match='canny_thresholds'):
+        build_cpu_model(tiny_cfg(canny_thresholds=(10, )))
+
+
+def test_losses_take_the_heads_ignore_index():
+    """mmseg's heads pass their ignore_index at call time; a head with
+    another value than 255 trains (labels 254 are ignored everywhere)."""
+    torch.manual_seed(0)
+    model = build_cpu_model(tiny_cfg(ignore_index=254))
+    batch = make_batch(NUM_CLASSES, batch=2, size=(40, 40), ignore_ratio=0.2)
+    for s in batch['data_samples']:
+        lab = s.gt_sem_seg.data
+        lab[lab == 255] = 254
+    data = model.data_preprocessor(batch, True)
+    losses = model(**data, mode='loss')
+    for k in ('decode.loss_ce', 'decode.loss_edge',
+              'decode.loss_dual_boundary', 'decode.loss_dual_consistency'):
+        assert torch.isfinite(losses[k]), k
+
+
+@pytest.mark.filterwarnings('ignore:When align_corners=True:UserWarning')
+def test_official_head_layout():
+    """GSCNNOfficialHead (the authors' layout, for their checkpoints): its
+    gates, plain ASPP and decoder, the normalised input for the gradient
+    step and the final upsampling with align_corners=False."""
+    from mmcv.cnn import DepthwiseSeparableConvModule
+    from mmseg.models.decode_heads.aspp_head import ASPPModule
+
+    from mmseg_gated.models.layers import GSCNNOfficialGatedConvLayer
+    model = build_cpu_model(
+        tiny_cfg(type='GSCNNOfficialHead', align_corners=True))
+    head = model.decode_head
+    assert all(isinstance(g, GSCNNOfficialGatedConvLayer) for g in head.gcls)
+    assert type(head.aspp_modules) is ASPPModule
+    assert head.bottleneck.conv.kernel_size == (1, 1)
+    assert not head.bottleneck.with_norm and head.bottleneck.conv.bias is None
+    assert not head.c1_bottleneck.with_norm
+    assert not any(isinstance(m, DepthwiseSeparableConvModule)
+                   for m in head.modules())
+    # the head gets the normalised batch itself
+    seen = []
+    orig = head.image_gradients
+
+    def record(img):
+        seen.append(img)
+        return orig(img)
+
+    head.image_gradients = record
+    model.eval()
+    data = model.data_preprocessor(make_batch(NUM_CLASSES, size=(40, 40)),
+                                   False)
+    with torch.no_grad():
+        seg, edge = model._forward(data['inputs'])
+    assert torch.equal(seen[0], data['inputs'])
+    assert seg.shape[1] == NUM_CLASSES and edge.shape[-2:] == (40, 40)
+    # the final upsampling ignores align_corners=True (theirs passes none)
+    meta = [dict(img_shape=(40, 40), pad_shape=(40, 40))]
+    torch.testing.assert_close(
+        head.predict_by_feat(seg, meta),
+        F.interpolate(seg, (40, 40), mode='bilinear', align_corners=False))
+
+
+def test_official_gradient_step_wraps_like_numpy_uint8():
+    """The authors cast the normalised tensor to uint8: -1.3 -> 255 (numpy
+    on x86-64 truncates and wraps), 0.9 -> 0, 2.5 -> 2."""
+    model = build_cpu_model(tiny_cfg(type='GSCNNOfficialHead'))
+    x = torch.full((1, 3, 20, 20), 0.9)
+    x[..., 10:] = -1.3  # uint8 0 | 255: an edge
+    x[..., 15:, :] = 2.5  # uint8 2 on the bottom rows
+    edges = model.decode_head.image_gradients(x)
+    img = np.zeros((20, 20, 3), np.uint8)
+    img[:, 10:] = 255
+    img[15:, :] = 2
+    want = cv2.Canny(img, 10, 100) > 0
+    assert want.sum() > 20
+    assert torch.equal(edges[0, 0], torch.from_numpy(want).float())
+    # the paper head clamps de-normalised pixels instead: no edge at all
+    paper = build_cpu_model(tiny_cfg()).decode_head.image_gradients(x)
+    assert paper.sum() == 0

@@ -1,10 +1,12 @@
 # Gated-SCNN, Table 1 row "Ours (GSCNN)" (also Table 2 "Ours" and Table 3,
 # Wide-ResNet, "+ Gradients"): the authors' released network layout
-# (mode='official'): WiderResNet-38 A2 at output stride 8; shape stream from
-# mod1 (64 ch, full resolution) gated by mod3, mod4 and mod7; Canny
-# gradients; plain atrous ASPP on mod7 with the boundary branch; 1x1 ASPP
-# projection and 1x1 reduction of mod2 (no norm); two 3x3 ConvBNReLU; all
-# resizes align_corners=True. Their checkpoint converts with
+# (GSCNNOfficialHead): WiderResNet-38 A2 at output stride 8; shape stream
+# from mod1 (64 ch, full resolution) gated by mod3, mod4 and mod7 with their
+# GCL gates; Canny gradients of the normalised input (as their code); plain
+# atrous ASPP on mod7 with the boundary branch; 1x1 ASPP projection and 1x1
+# reduction of mod2 (no norm); two 3x3 ConvBNReLU; inner resizes
+# align_corners=True, the final upsampling align_corners=False. Their
+# checkpoint converts with
 #   tools/model_converters/gscnn_official.py
 _base_ = [
     '../_base_/datasets/cityscapes_800x800_gscnn.py',
@@ -33,8 +35,7 @@ model = dict(
             type='Pretrained', checkpoint='pretrain/wider_resnet38.pth.tar',
             prefix='module.')),
     decode_head=dict(
-        type='GSCNNHead',
-        mode='official',
+        type='GSCNNOfficialHead',
         in_channels=4096,
         in_index=4,
         channels=256,

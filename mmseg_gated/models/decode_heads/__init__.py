@@ -4,6 +4,7 @@ from .ddsm_uper_head import DDSMUPerHead
 from .dense_aspp_head import DenseASPPHead
 from .gff_head import GFFHead
 from .gscnn_head import GSCNNHead
+from .gscnn_official_head import GSCNNOfficialHead
 from .gsto_aspp_head import GSTOASPPHead
 from .gsto_aux_head import GSTOAuxHead
 from .gsto_psp_head import GSTOPSPHead
@@ -17,6 +18,7 @@ __all__ = [
     'DenseASPPHead',
     'GFFHead',
     'GSCNNHead',
+    'GSCNNOfficialHead',
     'GSTOASPPHead',
     'GSTOAuxHead',
     'GSTOPSPHead',

@@ -7,7 +7,6 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmseg.models.backbones.resnet import BasicBlock
-from mmseg.models.decode_heads.aspp_head import ASPPModule
 from mmseg.models.decode_heads.sep_aspp_head import DepthwiseSeparableASPPHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -48,10 +47,9 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
     has :class:`GenerateBoundaryBand`, otherwise the same band is computed
     from ``gt_sem_seg`` on the fly.
 
-    ``mode='official'`` builds the authors' released layout (plain atrous
-    ASPP, 1x1 ASPP projection and fine-feature reduction without norm,
-    plain 3x3 decoder convs, 'official' GCL gates) for their checkpoints;
-    set ``align_corners=True`` and ``dropout_ratio=0`` with it.
+    The authors' released layout (for their checkpoints) is
+    :class:`GSCNNOfficialHead`; the hooks ``build_gcl``, ``build_decoder``,
+    ``image_gradients`` and ``upsample_logits`` are where it differs.
 
     Args:
         shape_in_index (int): Index of the shape stream's input feature.
@@ -68,10 +66,6 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
             map (Table 3 '+ Gradients'). Default: True.
         canny_thresholds (tuple[int, int]): Canny hysteresis thresholds.
             Default: (10, 100) (authors).
-        gate_mode (str, optional): GCL gate, 'paper' or 'official'; None
-            follows ``mode``. Default: None.
-        mode (str): 'mmseg' (DeepLabV3+ of mmseg: separable convs) or
-            'official'. Default: 'mmseg'.
         edge_radius (float): Radius of the on-the-fly boundary band.
             Default: 2.
         loss_edge (dict, optional): Boundary loss.
@@ -86,6 +80,8 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
     """
 
     accepts_image = True
+    # the segmentor hands over the de-normalised image (pixels in [0, 255])
+    wants_normalized_image = False
 
     def __init__(self,
                  shape_in_index: int = 0,
@@ -96,8 +92,6 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
                  c1_in_index: int = 0,
                  use_gradients: bool = True,
                  canny_thresholds: Tuple[int, int] = (10, 100),
-                 gate_mode: Optional[str] = None,
-                 mode: str = 'mmseg',
                  edge_radius: float = 2,
                  loss_edge: Optional[dict] = dict(
                      type='BoundaryBCELoss', loss_weight=20.0),
@@ -107,9 +101,6 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
                      type='DualTaskConsistencyLoss', loss_weight=1.0),
                  **kwargs) -> None:
         super().__init__(**kwargs)
-        if mode not in ('mmseg', 'official'):
-            raise ValueError(f"mode must be 'mmseg' or 'official', got "
-                             f'{mode!r}')
         gate_in_index = tuple(gate_in_index)
         gate_in_channels = tuple(gate_in_channels)
         shape_channels = tuple(shape_channels)
@@ -125,19 +116,16 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
         if len(canny_thresholds) != 2:
             raise ValueError('canny_thresholds must be (low, high), got '
                              f'{canny_thresholds}')
-        self.mode = mode
         self.shape_in_index = shape_in_index
         self.gate_in_index = gate_in_index
         self.c1_in_index = c1_in_index
         self.use_gradients = use_gradients
         self.canny_thresholds = tuple(canny_thresholds)
         self.edge_radius = edge_radius
-        gate_mode = gate_mode or ('official' if mode == 'official' else
-                                  'paper')
         cfg = dict(conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg)
-        # residual blocks and official gates need a norm even if the head
-        # has none
-        shape_norm = self.norm_cfg or dict(type='BN')
+        # residual blocks (and the authors' gates) need a norm even if the
+        # head has none
+        self.shape_norm_cfg = self.norm_cfg or dict(type='BN')
 
         # ---- shape stream
         if shape_in_channels != shape_channels[0]:
@@ -154,12 +142,9 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
             c_in, c_out = shape_channels[i], shape_channels[i + 1]
             self.shape_blocks.append(
                 BasicBlock(c_in, c_in, conv_cfg=self.conv_cfg,
-                           norm_cfg=shape_norm))
+                           norm_cfg=self.shape_norm_cfg))
             self.shape_reduces.append(nn.Conv2d(c_in, c_out, 1))
-            self.gcls.append(
-                GatedConvLayer(
-                    c_out, c_out, 1, gate_mode=gate_mode,
-                    norm_cfg=shape_norm))
+            self.gcls.append(self.build_gcl(c_out))
             self.side_outputs.append(nn.Conv2d(gate_ch, 1, 1))
         self.edge_out = nn.Conv2d(shape_channels[-1], 1, 1, bias=False)
         if use_gradients:
@@ -168,29 +153,7 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
         # ---- fusion ASPP: image pool, edge branch, atrous branches
         self.edge_branch = ConvModule(1, self.channels, 1,
                                       act_cfg=self.act_cfg, **cfg)
-        num_branches = len(self.dilations) + 2
-        c1_channels = kwargs['c1_channels']
-        c1_in_channels = kwargs['c1_in_channels']
-        if mode == 'official':
-            self.aspp_modules = ASPPModule(
-                self.dilations, self.in_channels, self.channels,
-                act_cfg=self.act_cfg, **cfg)
-            self.bottleneck = ConvModule(
-                num_branches * self.channels, self.channels, 1, bias=False,
-                conv_cfg=self.conv_cfg, norm_cfg=None, act_cfg=None)
-            if c1_in_channels > 0:
-                self.c1_bottleneck = ConvModule(
-                    c1_in_channels, c1_channels, 1, bias=False,
-                    conv_cfg=self.conv_cfg, norm_cfg=None, act_cfg=None)
-            self.sep_bottleneck = nn.Sequential(
-                ConvModule(self.channels + c1_channels, self.channels, 3,
-                           padding=1, act_cfg=self.act_cfg, **cfg),
-                ConvModule(self.channels, self.channels, 3, padding=1,
-                           act_cfg=self.act_cfg, **cfg))
-        else:
-            self.bottleneck = ConvModule(
-                num_branches * self.channels, self.channels, 3, padding=1,
-                act_cfg=self.act_cfg, **cfg)
+        self.build_decoder(kwargs['c1_in_channels'], kwargs['c1_channels'])
 
         self.loss_edge = MODELS.build(loss_edge) if loss_edge else None
         self.loss_dual_boundary = MODELS.build(
@@ -199,6 +162,21 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
             loss_dual_consistency) if loss_dual_consistency else None
 
     # ------------------------------------------------------------------
+    def build_gcl(self, channels: int) -> nn.Module:
+        """One GCL of the shape stream (Eq. 1-2)."""
+        return GatedConvLayer(channels, channels)
+
+    def build_decoder(self, c1_in_channels: int, c1_channels: int) -> None:
+        """The projection of the fusion ASPP: one more branch (the boundary
+        map) than mmseg's. The separable atrous branches, the fine-feature
+        reduction and the separable decoder convs stay mmseg's
+        (:class:`DepthwiseSeparableASPPHead`)."""
+        num_branches = len(self.dilations) + 2
+        self.bottleneck = ConvModule(
+            num_branches * self.channels, self.channels, 3, padding=1,
+            conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg)
+
     def image_gradients(self, img: Tensor) -> Tensor:
         """Canny edges (0/1, B x 1 x H x W) of an image batch in [0, 255]."""
         arr = img.detach().float().clamp(0, 255).round().to(torch.uint8)
@@ -218,31 +196,27 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
             raise ValueError('img must be B x C x H x W with the batch size '
                              f'of the features, got {tuple(img.shape)}')
 
-    def forward_shape(self, inputs: List[Tensor], img: Tensor,
-                      return_alphas: bool = False):
+    def forward_shape(self, inputs: List[Tensor],
+                      img: Tensor) -> Tuple[Tensor, Tensor]:
         """Shape stream: boundary logits (B x 1 x H x W) and the map fed to
-        the fusion ASPP (and the GCL attention maps if asked)."""
+        the fusion ASPP."""
         size = img.shape[2:]
         s = self.shape_in(inputs[self.shape_in_index])
         s = resize(s, size=size, mode='bilinear',
                    align_corners=self.align_corners)
-        alphas = []
         for block, reduce, gcl, side, idx in zip(
                 self.shape_blocks, self.shape_reduces, self.gcls,
                 self.side_outputs, self.gate_in_index):
             s = reduce(block(s))
             r = resize(side(inputs[idx]), size=size, mode='bilinear',
                        align_corners=self.align_corners)
-            s, alpha = gcl(s, r, return_alpha=True)
-            alphas.append(alpha)
+            s = gcl(s, r)
         edge_logits = self.edge_out(s)
         acts = torch.sigmoid(edge_logits)
         if self.use_gradients:
             grads = self.image_gradients(img)
             acts = torch.sigmoid(
                 self.gradient_fuse(torch.cat([acts, grads], dim=1)))
-        if return_alphas:
-            return edge_logits, acts, alphas
         return edge_logits, acts
 
     def forward(self, inputs: List[Tensor],
@@ -278,6 +252,23 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
         seg_logits, _ = self.forward(inputs, img)
         return self.predict_by_feat(seg_logits, batch_img_metas)
 
+    def upsample_logits(self, seg_logits: Tensor, size) -> Tensor:
+        """The final upsampling of the segmentation logits to ``size``."""
+        return resize(seg_logits, size=size, mode='bilinear',
+                      align_corners=self.align_corners)
+
+    def predict_by_feat(self, seg_logits: Tensor,
+                        batch_img_metas: List[dict]) -> Tensor:
+        """Logits at the (padded) input size, as mmseg's heads return."""
+        meta = batch_img_metas[0]
+        if isinstance(meta['img_shape'], torch.Size):  # slide inference
+            size = meta['img_shape']
+        elif 'pad_shape' in meta:
+            size = meta['pad_shape'][:2]
+        else:
+            size = meta['img_shape']
+        return self.upsample_logits(seg_logits, size)
+
     def _stack_edge_gt(self, batch_data_samples,
                        seg_label: Tensor) -> Tensor:
         if all('gt_edge_map' in s for s in batch_data_samples):
@@ -291,26 +282,25 @@ class GSCNNHead(DepthwiseSeparableASPPHead):
                      batch_data_samples) -> dict:
         """Segmentation loss (mmseg's) plus Eq. 3 BCE and Eq. 5-6."""
         seg, edge_logits = seg_logits
-        losses = super().loss_by_feat(seg, batch_data_samples)
         seg_label = self._stack_batch_gt(batch_data_samples)[:, 0]
         size = seg_label.shape[-2:]
+        # upsampled once here; mmseg's resize in the parent is then a no-op
+        seg = self.upsample_logits(seg, size)
+        losses = super().loss_by_feat(seg, batch_data_samples)
         if edge_logits.shape[-2:] != size:
             edge_logits = resize(edge_logits, size=size, mode='bilinear',
                                  align_corners=self.align_corners)
+        ignore = dict(ignore_index=self.ignore_index)
         if self.loss_edge is not None:
             edge_label = self._stack_edge_gt(batch_data_samples, seg_label)
             losses[self.loss_edge.loss_name] = self.loss_edge(
-                edge_logits, edge_label)
-        if self.loss_dual_boundary is None and \
-                self.loss_dual_consistency is None:
-            return losses
-        seg = resize(seg, size=size, mode='bilinear',
-                     align_corners=self.align_corners)
+                edge_logits, edge_label, **ignore)
         if self.loss_dual_boundary is not None:
             losses[self.loss_dual_boundary.loss_name] = \
-                self.loss_dual_boundary(seg, seg_label)
+                self.loss_dual_boundary(seg, seg_label, **ignore)
         if self.loss_dual_consistency is not None:
             losses[self.loss_dual_consistency.loss_name] = \
                 self.loss_dual_consistency(seg, seg_label,
-                                           torch.sigmoid(edge_logits))
+                                           torch.sigmoid(edge_logits),
+                                           **ignore)
         return losses

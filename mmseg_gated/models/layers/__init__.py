@@ -5,6 +5,7 @@ from .dynamic_sampler import DynamicSampler
 from .gate import SpatialGate
 from .gated_conv import GatedConvLayer
 from .gated_transfer import GatedScaleTransfer
+from .gscnn_official_gated_conv import GSCNNOfficialGatedConvLayer
 from .scale_attention import ScaleAttentionHead
 from .supervised_gate import SupervisedGate
 
@@ -15,6 +16,7 @@ __all__ = [
     'SpatialGate',
     'GatedConvLayer',
     'GatedScaleTransfer',
+    'GSCNNOfficialGatedConvLayer',
     'ScaleAttentionHead',
     'SupervisedGate',
 ]

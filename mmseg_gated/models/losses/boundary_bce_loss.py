@@ -12,24 +12,22 @@ class BoundaryBCELoss(nn.Module):
 
     Positive (boundary) pixels are weighted by the fraction of negative
     pixels in the batch and negative pixels by the fraction of positive ones
-    (Xie and Tu's HED weighting, as the authors' ``bce2d``); ignored pixels
-    get weight 0. The loss is the weighted BCE summed over valid pixels and
+    (Xie and Tu's HED weighting, as the authors' ``bce2d``); every label
+    other than 0 and 1 (the band's ignore value, whichever it is) gets
+    weight 0. The loss is the weighted BCE summed over valid pixels and
     divided by their number. It is computed from logits (the authors' code
     applies BCE-with-logits to a sigmoid output; this does not).
 
     Args:
         loss_weight (float): Weight ``lambda_1``. Default: 20.0.
-        ignore_index (int): Label of ignored pixels. Default: 255.
         loss_name (str): Name in the loss dict. Default: 'loss_edge'.
     """
 
     def __init__(self,
                  loss_weight: float = 20.0,
-                 ignore_index: int = 255,
                  loss_name: str = 'loss_edge') -> None:
         super().__init__()
         self.loss_weight = loss_weight
-        self.ignore_index = ignore_index
         self._loss_name = loss_name
 
     def forward(self, edge_logits: torch.Tensor, edge_label: torch.Tensor,
@@ -37,6 +35,8 @@ class BoundaryBCELoss(nn.Module):
         """Args:
             edge_logits (Tensor): B x 1 x H x W (or B x H x W) logits.
             edge_label (Tensor): Same spatial shape, 0/1 and ignore.
+            **kwargs: Ignored (e.g. the ``ignore_index`` a decode head
+                passes: every value other than 0/1 is ignored anyway).
         """
         if edge_logits.dim() == 4:
             if edge_logits.size(1) != 1:

@@ -7,18 +7,11 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 
 
-def _smoothing_kernel(kernel: str, sigma: float, radius: int) -> torch.Tensor:
-    """1-D normalised smoothing kernel: Gaussian (paper, Eq. 4) or triangle
-    ``[1..r, r+1, r..1] / (r+1)^2`` (the authors' intended ``convTri``)."""
-    if kernel == 'gaussian':
-        r = max(1, int(math.ceil(2 * sigma)))
-        x = torch.arange(-r, r + 1, dtype=torch.float64)
-        k = torch.exp(-x**2 / (2 * sigma**2))
-    else:
-        k = torch.cat([
-            torch.arange(1, radius + 2, dtype=torch.float64),
-            torch.arange(radius, 0, -1, dtype=torch.float64)
-        ])
+def gaussian_kernel1d(sigma: float) -> torch.Tensor:
+    """1-D normalised Gaussian ``G`` of Eq. 4, radius ``ceil(2 sigma)``."""
+    r = max(1, int(math.ceil(2 * sigma)))
+    x = torch.arange(-r, r + 1, dtype=torch.float64)
+    k = torch.exp(-x**2 / (2 * sigma**2))
     return (k / k.sum()).float()
 
 
@@ -52,28 +45,32 @@ class DualTaskBoundaryLoss(nn.Module):
 
     ``zeta = 1/sqrt(2) ||grad(G * argmax_k p(y^k | r, s))||`` is the boundary
     map of the prediction, made differentiable with the Gumbel softmax
-    (temperature ``tau``) instead of the argmax, smoothed by ``G`` and
-    differenced centrally, per class. ``zeta_hat`` is the same operator on
-    the one-hot ground truth. The loss is ``lambda_3`` times the mean of
-    ``|zeta - zeta_hat|`` over ``p+``, the positions (class, pixel) where
-    either map is non-zero (Eq. 5 sums; the mean keeps the scale independent
-    of the image size). Pixels within the filter support of an ignored pixel
-    are left out. The authors' released loss skips the smoothing and the
-    differences (its helpers return their input); this one does not.
+    (temperature ``tau``) instead of the argmax, smoothed by the Gaussian
+    ``G`` and differenced centrally, per class. ``zeta_hat`` is the same
+    operator on the one-hot ground truth. Eq. 5 sums ``|zeta - zeta_hat|``
+    over ``p+``, the positions (class, pixel) where either map is non-zero.
+    As the authors' code, the sum is normalised per map::
+
+        L = lambda_3 * (0.5 * mean_{zeta > t} |zeta - zeta_hat|
+                        + 0.5 * mean_{zeta_hat > t} |zeta - zeta_hat|)
+
+    so the error on the true boundaries keeps its strength in training,
+    where the Gumbel noise makes ``zeta`` non-zero almost everywhere (one
+    mean over the union of both supports would dilute it several times).
+    A mean over an empty support counts 0. Pixels within the filter
+    support of an ignored pixel are left out. The authors' released loss
+    skips the smoothing and the differences (its helpers return their
+    input); this one does not.
 
     Args:
         tau (float): Gumbel-softmax temperature. Default: 0.5 (authors).
         gumbel (bool): Add Gumbel noise in training; if False (or in eval
             mode) ``softmax(logits / tau)`` is used. Default: True.
-        kernel (str): 'gaussian' (paper) or 'triangle' (authors' intent,
-            ``convTri`` of radius ``triangle_radius``). Default: 'gaussian'.
-        sigma (float): Gaussian sigma; the kernel radius is
+        sigma (float): Sigma of ``G``; the kernel radius is
             ``ceil(2 sigma)``. Default: 1.0.
-        triangle_radius (int): Triangle kernel radius. Default: 4.
-        threshold (float): ``zeta`` above this counts as non-zero.
+        threshold (float): ``t``: a map value above it counts as non-zero.
             Default: 1e-4.
         loss_weight (float): Weight ``lambda_3``. Default: 1.0.
-        ignore_index (int): Label of ignored pixels. Default: 255.
         loss_name (str): Name in the loss dict.
             Default: 'loss_dual_boundary'.
     """
@@ -81,31 +78,22 @@ class DualTaskBoundaryLoss(nn.Module):
     def __init__(self,
                  tau: float = 0.5,
                  gumbel: bool = True,
-                 kernel: str = 'gaussian',
                  sigma: float = 1.0,
-                 triangle_radius: int = 4,
                  threshold: float = 1e-4,
                  loss_weight: float = 1.0,
-                 ignore_index: int = 255,
                  loss_name: str = 'loss_dual_boundary') -> None:
         super().__init__()
         if tau <= 0:
             raise ValueError(f'tau must be positive, got {tau}')
-        if kernel not in ('gaussian', 'triangle'):
-            raise ValueError("kernel must be 'gaussian' or 'triangle', got "
-                             f'{kernel!r}')
-        if sigma <= 0 or triangle_radius < 1:
-            raise ValueError('sigma and triangle_radius must be positive, got '
-                             f'{sigma} and {triangle_radius}')
+        if sigma <= 0:
+            raise ValueError(f'sigma must be positive, got {sigma}')
         self.tau = tau
         self.gumbel = gumbel
         self.threshold = threshold
         self.loss_weight = loss_weight
-        self.ignore_index = ignore_index
         self._loss_name = loss_name
         self.register_buffer(
-            'kernel1d', _smoothing_kernel(kernel, sigma, triangle_radius),
-            persistent=False)
+            'kernel1d', gaussian_kernel1d(sigma), persistent=False)
 
     def soft_prediction(self, seg_logits: torch.Tensor) -> torch.Tensor:
         """Gumbel softmax (training) or tempered softmax over classes."""
@@ -115,11 +103,16 @@ class DualTaskBoundaryLoss(nn.Module):
             logits = logits - torch.log(-torch.log(u))
         return F.softmax(logits / self.tau, dim=1)
 
-    def forward(self, seg_logits: torch.Tensor, seg_label: torch.Tensor,
+    def forward(self,
+                seg_logits: torch.Tensor,
+                seg_label: torch.Tensor,
+                ignore_index: int = 255,
                 **kwargs) -> torch.Tensor:
         """Args:
             seg_logits (Tensor): B x K x H x W class logits.
             seg_label (Tensor): B x H x W labels (or B x 1 x H x W).
+            ignore_index (int): Label of ignored pixels, as the decode head
+                passes it. Default: 255.
         """
         if seg_label.dim() == 4:
             seg_label = seg_label[:, 0]
@@ -130,13 +123,13 @@ class DualTaskBoundaryLoss(nn.Module):
                              'B x K x H x W matching seg_label '
                              f'{tuple(seg_label.shape)}')
         num_classes = seg_logits.size(1)
-        ignore = seg_label == self.ignore_index
+        ignore = seg_label == ignore_index
         if bool(ignore.all()):
             return seg_logits.sum() * 0.
         label = torch.where(ignore, torch.zeros_like(seg_label), seg_label)
         if label.max() >= num_classes or label.min() < 0:
             raise ValueError(f'seg_label values must be in [0, {num_classes})'
-                             f' or {self.ignore_index}')
+                             f' or ignore_index={ignore_index}')
         onehot = F.one_hot(label.long(), num_classes).permute(0, 3, 1, 2)
         onehot = onehot.float() * (~ignore)[:, None].float()
         zeta = boundary_magnitude(self.soft_prediction(seg_logits),
@@ -144,14 +137,15 @@ class DualTaskBoundaryLoss(nn.Module):
         zeta_hat = boundary_magnitude(onehot, self.kernel1d)
         # pixels whose filter support touches an ignored pixel are excluded
         r = self.kernel1d.numel() // 2 + 1
-        near_ignore = F.max_pool2d(
-            ignore[:, None].float(), 2 * r + 1, stride=1, padding=r) > 0
-        plus = ((zeta.detach() > self.threshold) |
-                (zeta_hat > self.threshold)) & ~near_ignore
-        n = plus.sum()
-        if n == 0:
-            return seg_logits.sum() * 0.
-        loss = ((zeta - zeta_hat).abs() * plus).sum() / n
+        valid = F.max_pool2d(
+            ignore[:, None].float(), 2 * r + 1, stride=1, padding=r) == 0
+        err = (zeta - zeta_hat).abs()
+        loss = err.new_zeros(())
+        for support in (zeta.detach() > self.threshold,
+                        zeta_hat > self.threshold):
+            support = support & valid
+            loss = loss + 0.5 * (err * support).sum() / support.sum().clamp(
+                min=1)
         return self.loss_weight * loss.to(seg_logits.dtype)
 
     @property

@@ -18,7 +18,6 @@ class DualTaskConsistencyLoss(nn.Module):
         threshold (float): Confidence threshold ``thrs`` on ``s``.
             Default: 0.8 (the authors' code).
         loss_weight (float): Weight ``lambda_4``. Default: 1.0.
-        ignore_index (int): Label of ignored pixels. Default: 255.
         loss_name (str): Name in the loss dict.
             Default: 'loss_dual_consistency'.
     """
@@ -26,22 +25,26 @@ class DualTaskConsistencyLoss(nn.Module):
     def __init__(self,
                  threshold: float = 0.8,
                  loss_weight: float = 1.0,
-                 ignore_index: int = 255,
                  loss_name: str = 'loss_dual_consistency') -> None:
         super().__init__()
         if not 0. <= threshold < 1.:
             raise ValueError(f'threshold must be in [0, 1), got {threshold}')
         self.threshold = threshold
         self.loss_weight = loss_weight
-        self.ignore_index = ignore_index
         self._loss_name = loss_name
 
-    def forward(self, seg_logits: torch.Tensor, seg_label: torch.Tensor,
-                edge_prob: torch.Tensor, **kwargs) -> torch.Tensor:
+    def forward(self,
+                seg_logits: torch.Tensor,
+                seg_label: torch.Tensor,
+                edge_prob: torch.Tensor,
+                ignore_index: int = 255,
+                **kwargs) -> torch.Tensor:
         """Args:
             seg_logits (Tensor): B x K x H x W class logits.
             seg_label (Tensor): B x H x W labels (or B x 1 x H x W).
             edge_prob (Tensor): B x 1 x H x W boundary probability ``s``.
+            ignore_index (int): Label of ignored pixels, as the decode head
+                passes it. Default: 255.
         """
         if seg_label.dim() == 4:
             seg_label = seg_label[:, 0]
@@ -54,15 +57,15 @@ class DualTaskConsistencyLoss(nn.Module):
                 f'{tuple(seg_label.shape)} and edge_prob '
                 f'{tuple(edge_prob.shape)} must share B, H, W')
         keep = (edge_prob.detach() > self.threshold) & \
-            (seg_label != self.ignore_index)
+            (seg_label != ignore_index)
         n = keep.sum()
         if n == 0:
             return seg_logits.sum() * 0.
         target = torch.where(keep, seg_label.long(),
                              torch.full_like(seg_label.long(),
-                                             self.ignore_index))
+                                             ignore_index))
         loss = F.cross_entropy(
-            seg_logits, target, ignore_index=self.ignore_index,
+            seg_logits, target, ignore_index=ignore_index,
             reduction='sum') / n
         return self.loss_weight * loss
 

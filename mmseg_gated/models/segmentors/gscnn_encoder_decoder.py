@@ -19,7 +19,9 @@ class GSCNNEncoderDecoder(EncoderDecoder):
     with ``img=...`` in training, whole and slide inference (each slide
     window gets its own crop, so gradients and features stay aligned) and
     ``_forward``. Heads without ``accepts_image = True`` are called as in
-    :class:`EncoderDecoder`.
+    :class:`EncoderDecoder`. A head with ``wants_normalized_image = True``
+    (:class:`GSCNNOfficialHead`, the authors' layout) gets the normalised
+    batch itself, as the authors' forward computes its gradients from it.
 
     Args:
         **kwargs: :class:`EncoderDecoder` arguments.
@@ -33,9 +35,12 @@ class GSCNNEncoderDecoder(EncoderDecoder):
         return inputs
 
     def _head_kwargs(self, inputs: Tensor) -> dict:
-        if getattr(self.decode_head, 'accepts_image', False):
-            return dict(img=self.denormalize(inputs))
-        return dict()
+        head = self.decode_head
+        if not getattr(head, 'accepts_image', False):
+            return dict()
+        if getattr(head, 'wants_normalized_image', False):
+            return dict(img=inputs)
+        return dict(img=self.denormalize(inputs))
 
     def encode_decode(self, inputs: Tensor,
                       batch_img_metas: List[dict]) -> Tensor:
