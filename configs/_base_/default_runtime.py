@@ -6,9 +6,11 @@ custom_imports = dict(imports=['mmseg_gated'], allow_failed_imports=False)
 # checkpoint writes. CheckpointCoverageHook: logs how much of the model a
 # load_from checkpoint filled; stops testing a checkpoint that fills < 99%.
 # ExactResumeHook: random-number state in checkpoints, so --resume continues
-# as the unbroken run would have.
+# as the unbroken run would have. LabelCheckHook: a label outside the classes
+# (and not ignore_index) stops with the file name and the values.
 custom_hooks = [
     dict(type='PreemptionHook'),
     dict(type='ExactResumeHook'),
     dict(type='CheckpointCoverageHook', min_fraction=0.99),
+    dict(type='LabelCheckHook'),
 ]
