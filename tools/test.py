@@ -138,7 +138,7 @@ def main():
         runner.test()
     except CheckpointLoadError as e:
         raise SystemExit(f'error: {e}') from None
-    teardown_distributed()
+    teardown_distributed(exit_process=True)
 
 
 if __name__ == '__main__':

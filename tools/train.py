@@ -144,7 +144,7 @@ def main():
         runner.train()
     except CheckpointLoadError as e:
         raise SystemExit(f'error: {e}') from None
-    teardown_distributed()
+    teardown_distributed(exit_process=True)
 
 
 if __name__ == '__main__':
