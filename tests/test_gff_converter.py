@@ -1,109 +1,29 @@
-"""The authors' DecoupleSegNets GFF checkpoint layout -> our state dict."""
+"""GFF converters: the parts the oracle test (``test_gff_oracle.py``, the
+authors' DecoupleSegNets checkpoint end to end) does not reach, and the
+torchvision DenseNet layout."""
 import importlib.util
 import os.path as osp
-import re
 
+import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.model import revert_sync_batchnorm
 
 from mmseg.registry import MODELS
 import mmseg_gated  # noqa: F401
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-spec = importlib.util.spec_from_file_location(
-    'gff_wrn38_decouple',
-    osp.join(ROOT, 'tools/model_converters/gff_wrn38_decouple.py'))
-conv = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(conv)
 
-TINY = ((8, 8), (8, 16), (16, 16), (16, 32), (16, 16, 32), (16, 16, 64))
+
+def load_converter(name):
+    spec = importlib.util.spec_from_file_location(
+        name, osp.join(ROOT, 'tools', 'model_converters', f'{name}.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+conv = load_converter('gff_wrn38_decouple')
 W = 4  # fused width (128 in the real model)
-
-
-def tiny_official_model():
-    cfg = dict(
-        type='EncoderDecoder',
-        data_preprocessor=dict(type='SegDataPreProcessor'),
-        backbone=dict(type='WiderResNet', channels=TINY, out_indices=(1, 4, 6)),
-        decode_head=dict(
-            type='GFFHead', in_channels=[8, 32, 64], in_index=[0, 1, 2],
-            level_index=[0, 1], channels=6, context='aspp',
-            dilations=(1, 12, 24, 36), context_channels=5,
-            context_norm=False, context_as_level=True,
-            fusion_cfg=dict(out_channels=W, gate_channels=W,
-                            order='sequential'),
-            num_refine_convs=0, dfp_block='dense', dfp_channels=W,
-            dfp_dilations=(3, 6, 9), dfp_context_input=False,
-            concat_context='reduced', num_bottleneck_convs=2,
-            dropout_ratio=0., num_classes=3, align_corners=True))
-    return revert_sync_batchnorm(MODELS.build(cfg))
-
-
-# Hand-written inverse (ours -> authors' names), independent of the
-# converter's rules.
-INVERSE = [
-    (r'^backbone\.(.*)$', r'\1'),
-    (r'^decode_head\.image_pool\.1\.conv\.', 'aspp.img_conv.0.'),
-    (r'^decode_head\.image_pool\.1\.bn\.', 'aspp.img_conv.1.'),
-    (r'^decode_head\.aspp_modules\.(\d)\.conv\.', r'aspp.features.\1.0.'),
-    (r'^decode_head\.aspp_modules\.(\d)\.bn\.', r'aspp.features.\1.1.'),
-    (r'^decode_head\.context_bottleneck\.conv\.', 'bot_aspp.'),
-    (r'^decode_head\.fusion\.reduce_convs\.0\.conv\.', 'gff_head.d_in1.0.'),
-    (r'^decode_head\.fusion\.reduce_convs\.0\.bn\.', 'gff_head.d_in1.1.'),
-    (r'^decode_head\.fusion\.reduce_convs\.1\.conv\.', 'gff_head.d_in2.0.'),
-    (r'^decode_head\.fusion\.reduce_convs\.1\.bn\.', 'gff_head.d_in2.1.'),
-    (r'^decode_head\.fusion\.reduce_convs\.2\.conv\.', 'gff_head.d_in3.0.'),
-    (r'^decode_head\.fusion\.reduce_convs\.2\.bn\.', 'gff_head.d_in3.1.'),
-    (r'^decode_head\.fusion\.gates\.(\d)\.conv\.conv\.',
-     lambda m: f'gff_head.gate{int(m.group(1)) + 1}.0.'),
-    (r'^decode_head\.dfp_convs\.(\d)\.0\.bn\.',
-     lambda m: f'gff_head.dense_{3 * (int(m.group(1)) + 1)}.norm1.'),
-    (r'^decode_head\.dfp_convs\.(\d)\.0\.conv\.',
-     lambda m: f'gff_head.dense_{3 * (int(m.group(1)) + 1)}.conv1.'),
-    (r'^decode_head\.dfp_convs\.(\d)\.1\.bn\.',
-     lambda m: f'gff_head.dense_{3 * (int(m.group(1)) + 1)}.norm2.'),
-    (r'^decode_head\.dfp_convs\.(\d)\.1\.conv\.',
-     lambda m: f'gff_head.dense_{3 * (int(m.group(1)) + 1)}.conv2.'),
-    (r'^decode_head\.bottleneck\.0\.conv\.', 'gff_head.cls.0.'),
-    (r'^decode_head\.bottleneck\.0\.bn\.', 'gff_head.cls.1.'),
-    (r'^decode_head\.bottleneck\.1\.conv\.', 'gff_head.cls.3.'),
-    (r'^decode_head\.bottleneck\.1\.bn\.', 'gff_head.cls.4.'),
-    (r'^decode_head\.conv_seg\.', 'gff_head.cls.6.'),
-]
-
-
-def to_official(ours):
-    src = {}
-    for k, v in ours.items():
-        if k == 'decode_head.conv_seg.bias':
-            continue  # the authors' classifier has no bias
-        for pat, repl in INVERSE:
-            if re.match(pat, k):
-                new = re.sub(pat, repl, k)
-                break
-        else:
-            raise AssertionError(k)
-        if new == 'gff_head.cls.0.weight':  # ours [aspp, d3, d6, d9]
-            aspp, d3, d6, d9 = v.split(W, dim=1)
-            v = torch.cat([d3, aspp, d6, d9], dim=1)
-        src['module.' + new] = v.clone()
-    src['module.bn_out.0.weight'] = torch.ones(64)  # ImageNet leftovers
-    return {'state_dict': src}
-
-
-def test_round_trip_and_strict_load():
-    model = tiny_official_model()
-    ours = model.state_dict()
-    for v in ours.values():
-        if v.is_floating_point():
-            v.copy_(torch.randn_like(v))
-    ours['decode_head.conv_seg.bias'].zero_()
-    out = conv.convert(to_official(ours))
-    assert set(out) == set(ours)
-    for k in ours:
-        assert torch.equal(out[k], ours[k]), k
-    model.load_state_dict(out, strict=True)
 
 
 def test_cls_input_reorder_preserves_output():
@@ -115,34 +35,77 @@ def test_cls_input_reorder_preserves_output():
     w_ours = conv.reorder_cls_input(w_official, W)
     got = F.conv2d(torch.cat([aspp, d3, d6, d9], 1), w_ours, padding=1)
     assert torch.allclose(ref, got, atol=1e-5)
+    with pytest.raises(ValueError, match='input channels'):
+        conv.reorder_cls_input(w_official[:, :-1], W)
 
 
-def test_unknown_key_raises():
-    import pytest
+def test_imagenet_leftovers_dropped_unknown_key_raises():
+    # a WRN-38 ImageNet trunk file carries bn_out / classifier
+    src = {'module.bn_out.0.weight': torch.ones(4096),
+           'module.classifier.fc.weight': torch.zeros(1000, 4096),
+           'module.mod1.conv1.weight': torch.zeros(64, 3, 3, 3)}
+    assert list(conv.convert(src)) == ['backbone.mod1.conv1.weight']
     with pytest.raises(KeyError, match='unexpected key'):
         conv.convert({'module.foo.weight': torch.zeros(1)})
 
 
-def test_densenet_torchvision_layout():
-    spec = importlib.util.spec_from_file_location(
-        'gff_densenet_torchvision',
-        osp.join(ROOT, 'tools/model_converters/gff_densenet_torchvision.py'))
-    dn = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(dn)
-    arch = dict(growth_rate=4, num_init_features=8, block_config=(1, 2, 1, 1))
-    model = MODELS.build(dict(type='DenseNet', arch=arch,
+def torchvision_densenet_layout(growth, init, blocks, bn_size=4,
+                                num_classes=1000):
+    """Keys and shapes of a released torchvision DenseNet file, written
+    from torchvision's architecture (the released files spell the dense
+    layers' modules ``norm.1``, ``conv.1``, ...), independent of ours."""
+    def bn(prefix, c):
+        return {f'{prefix}.{n}': (c, ) for n in
+                ('weight', 'bias', 'running_mean', 'running_var')}
+
+    keys = {'features.conv0.weight': (init, 3, 7, 7)}
+    keys.update(bn('features.norm0', init))
+    c = init
+    for i, n in enumerate(blocks):
+        for j in range(n):
+            p = f'features.denseblock{i + 1}.denselayer{j + 1}'
+            cin = c + j * growth
+            keys.update(bn(f'{p}.norm.1', cin))
+            keys[f'{p}.conv.1.weight'] = (bn_size * growth, cin, 1, 1)
+            keys.update(bn(f'{p}.norm.2', bn_size * growth))
+            keys[f'{p}.conv.2.weight'] = (growth, bn_size * growth, 3, 3)
+        c += n * growth
+        if i < len(blocks) - 1:
+            keys.update(bn(f'features.transition{i + 1}.norm', c))
+            keys[f'features.transition{i + 1}.conv.weight'] = \
+                (c // 2, c, 1, 1)
+            c //= 2
+    keys.update(bn('features.norm5', c))
+    keys['classifier.weight'] = (num_classes, c)
+    keys['classifier.bias'] = (num_classes, )
+    return keys
+
+
+def test_densenet121_torchvision_file():
+    dn = load_converter('gff_densenet_torchvision')
+    layout = torchvision_densenet_layout(32, 64, (6, 12, 24, 16))
+    # torchvision's densenet121 has 7,978,856 parameters (its model card)
+    n_params = sum(torch.Size(s).numel() for k, s in layout.items()
+                   if not k.endswith(('running_mean', 'running_var')))
+    assert n_params == 7978856
+    g = torch.Generator().manual_seed(0)
+    src = {k: torch.randn(s, generator=g) for k, s in layout.items()}
+    k_src = 'features.denseblock2.denselayer2.conv.1.weight'
+    # plain DenseNet: every feature tensor, strictly
+    plain = MODELS.build(dict(type='DenseNet', arch='121', output_stride=32,
                               final_transition=False))
-    ours = model.state_dict()
-    # torchvision's released files: features.* with 'norm.1'-style names
-    src = {}
-    for k, v in ours.items():
-        tv = re.sub(r'\.(norm|conv)([12])\.', r'.\1.\2.', k)
-        src['features.' + tv] = torch.randn_like(v.float()).to(v.dtype)
-    src['classifier.weight'] = torch.zeros(10, 8)
     out = dn.convert(src, keep_norm5=True)
-    assert set(out) == set(ours)
-    model.load_state_dict(out, strict=True)
-    k = 'denseblock2.denselayer2.conv1.weight'
-    assert torch.equal(out[k], src['features.denseblock2.denselayer2.conv.1.weight'])
-    # DenseASPP variant: norm5 (1/2 width after transition4) is dropped
-    assert not any(k.startswith('norm5') for k in dn.convert(src))
+    missing, unexpected = plain.load_state_dict(out, strict=False)
+    assert not unexpected
+    assert all(k.endswith('num_batches_tracked') for k in missing)
+    assert torch.equal(plain.state_dict()[
+        'denseblock2.denselayer2.conv1.weight'], src[k_src])
+    # DenseASPP variant: norm5 (half width after transition4) starts fresh
+    aspp = MODELS.build(dict(type='DenseNet', arch='121'))
+    out = dn.convert(src)
+    assert not any(k.startswith('norm5') for k in out)
+    missing, unexpected = aspp.load_state_dict(out, strict=False)
+    assert not unexpected
+    assert {k.split('.')[0] for k in missing
+            if not k.endswith('num_batches_tracked')} == \
+        {'transition4', 'norm5'}

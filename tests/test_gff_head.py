@@ -33,7 +33,7 @@ def test_dfp_channels_and_dense_connections():
         [10 + 4, 10 + 3 + 4, 10 + 6 + 4, 10 + 9 + 4]
     # classifier input: y_0 + 4 pyramid outputs
     assert h.pyramid_channels == 10 + 4 * 3
-    assert h.bottleneck[0].conv.in_channels == h.pyramid_channels
+    assert h.fpn_bottleneck[0].conv.in_channels == h.pyramid_channels
     out = h(inputs())
     assert out.shape == (2, 5, 13, 17)
 
@@ -99,7 +99,7 @@ def test_authors_deeplab_variant():
              num_refine_convs=0, dfp_block='dense', dfp_dilations=(3, 6, 9),
              dfp_context_input=False, concat_context='reduced',
              num_bottleneck_convs=2, dropout_ratio=0, align_corners=True)
-    assert h.context_bottleneck.norm_cfg is None
+    assert h.bottleneck.norm_cfg is None
     assert h.pyramid_channels == 4 + 3 * 3
     assert [m[0].conv.in_channels for m in h.dfp_convs] == [4, 7, 10]
     assert h(inputs()).shape == (2, 5, 13, 17)
@@ -148,13 +148,53 @@ def test_densenet121_layout():
     assert m.denseblock4.denselayer1.conv2.dilation == (4, 4)
 
 
+def torchvision_densenet_sizes(h, w):
+    """Feature sizes after dense blocks 1-4 of torchvision's DenseNet
+    (output stride 32), by hand."""
+    def stem(s):
+        s = (s + 2 * 3 - 7) // 2 + 1  # conv0
+        return (s + 2 * 1 - 3) // 2 + 1  # pool0
+
+    sizes = [(stem(h), stem(w))]
+    for _ in range(3):
+        sizes.append((sizes[-1][0] // 2, sizes[-1][1] // 2))
+    return sizes
+
+
+@pytest.mark.parametrize('size', [(97, 129), (90, 75), (64, 64)])
+def test_densenet_sizes_match_torchvision(size):
+    arch = dict(growth_rate=4, num_init_features=8, block_config=(1, 1, 1, 1))
+    m = DenseNet(arch, output_stride=32, final_transition=False).eval()
+    with torch.no_grad():
+        outs = m(torch.randn(1, 3, *size))
+    want = torchvision_densenet_sizes(*size)
+    assert [tuple(o.shape[2:]) for o in outs[:4]] == want
+    try:
+        import torchvision
+    except ImportError:
+        return
+    tv = torchvision.models.densenet121().features.eval()
+    x = torch.randn(1, 3, *size)
+    got = []
+    with torch.no_grad():
+        for name, layer in tv.named_children():
+            x = layer(x)
+            if name.startswith('denseblock'):
+                got.append(tuple(x.shape[2:]))
+    assert got == want
+
+
 def test_densenet_odd_input_and_161():
     arch = dict(growth_rate=4, num_init_features=8, block_config=(1, 2, 1, 1))
     m = DenseNet(arch).eval()
     outs = m(torch.randn(1, 3, 97, 129))
     assert [o.shape[1] for o in outs] == list(m.out_channels)
+    # torchvision / DenseASPP arithmetic: conv0 (7x7, s2, p3) and pool0
+    # (3x3, s2, p1) give floor((s - 1) / 2) + 1 each, a pooling transition
+    # (2x2 average, s2, floor) s // 2: 97 -> 49 -> 25 -> 12,
+    # 129 -> 65 -> 33 -> 16
     assert [tuple(o.shape[2:]) for o in outs] == \
-        [(25, 33), (13, 17), (13, 17), (13, 17), (13, 17)]
+        [(25, 33), (12, 16), (12, 16), (12, 16), (12, 16)]
     assert DenseNet('161', out_indices=(4, )).out_channels == (1104, )
     with pytest.raises(ValueError, match='arch must be one of'):
         DenseNet('100')

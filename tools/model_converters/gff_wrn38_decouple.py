@@ -7,23 +7,23 @@ Source layout (lxtGH/DecoupleSegNets, ``network/gffnets.py``,
 ``DeepWV3PlusGFFNet`` saved through DataParallel, so every key starts with
 ``module.``; the file may wrap it in ``{'state_dict': ...}``):
 
-=====================================  ==========================================
-source                                 ours
-=====================================  ==========================================
-mod1..mod7.*                           backbone.mod1..mod7.* (same inner names)
-aspp.img_conv.0 / .1                   decode_head.image_pool.1.conv / .bn
-aspp.features.k.0 / .1 (k = 0..3)      decode_head.aspp_modules.k.conv / .bn
-bot_aspp                               decode_head.context_bottleneck.conv
-gff_head.d_in{1,2,3}.0 / .1            decode_head.fusion.reduce_convs.{0,1,2}
-                                       .conv / .bn
-gff_head.gate{1,2,3}.0                 decode_head.fusion.gates.{0,1,2}.conv.conv
-gff_head.dense_{3,6,9}.norm1/conv1     decode_head.dfp_convs.{0,1,2}.0.bn / .conv
-gff_head.dense_{3,6,9}.norm2/conv2     decode_head.dfp_convs.{0,1,2}.1.bn / .conv
-gff_head.cls.0 / .1                    decode_head.bottleneck.0.conv / .bn
-                                       (input channels reordered, see below)
-gff_head.cls.3 / .4                    decode_head.bottleneck.1.conv / .bn
-gff_head.cls.6 (no bias)               decode_head.conv_seg (bias set to 0)
-=====================================  ==========================================
+==================================  ==========================================
+source                              ours
+==================================  ==========================================
+mod1..mod7.*                        backbone.mod1..mod7.* (same inner names)
+aspp.img_conv.0 / .1                decode_head.image_pool.1.conv / .bn
+aspp.features.k.0 / .1 (k = 0..3)   decode_head.aspp_modules.k.conv / .bn
+bot_aspp                            decode_head.bottleneck.conv
+gff_head.d_in{1,2,3}.0 / .1         decode_head.fusion.reduce_convs.{0,1,2}
+                                    .conv / .bn
+gff_head.gate{1,2,3}.0              decode_head.fusion.gates.{0,1,2}.conv.conv
+gff_head.dense_{3,6,9}.norm1/conv1  decode_head.dfp_convs.{0,1,2}.0.bn/.conv
+gff_head.dense_{3,6,9}.norm2/conv2  decode_head.dfp_convs.{0,1,2}.1.bn/.conv
+gff_head.cls.0 / .1                 decode_head.fpn_bottleneck.0.conv / .bn
+                                    (input channels reordered, see below)
+gff_head.cls.3 / .4                 decode_head.fpn_bottleneck.1.conv / .bn
+gff_head.cls.6 (no bias)            decode_head.conv_seg (bias set to 0)
+==================================  ==========================================
 
 The authors concatenate ``[dense_3, reduced ASPP, dense_6, dense_9]``
 before ``cls``; we concatenate ``[reduced context, y_top, y_mid, y_low]``,
@@ -46,11 +46,11 @@ _RULES = [
     (r'^aspp\.features\.(\d)\.0\.(.*)$',
      r'decode_head.aspp_modules.\1.conv.\2'),
     (r'^aspp\.features\.(\d)\.1\.(.*)$', r'decode_head.aspp_modules.\1.bn.\2'),
-    (r'^bot_aspp\.(.*)$', r'decode_head.context_bottleneck.conv.\1'),
-    (r'^gff_head\.cls\.0\.(.*)$', r'decode_head.bottleneck.0.conv.\1'),
-    (r'^gff_head\.cls\.1\.(.*)$', r'decode_head.bottleneck.0.bn.\1'),
-    (r'^gff_head\.cls\.3\.(.*)$', r'decode_head.bottleneck.1.conv.\1'),
-    (r'^gff_head\.cls\.4\.(.*)$', r'decode_head.bottleneck.1.bn.\1'),
+    (r'^bot_aspp\.(.*)$', r'decode_head.bottleneck.conv.\1'),
+    (r'^gff_head\.cls\.0\.(.*)$', r'decode_head.fpn_bottleneck.0.conv.\1'),
+    (r'^gff_head\.cls\.1\.(.*)$', r'decode_head.fpn_bottleneck.0.bn.\1'),
+    (r'^gff_head\.cls\.3\.(.*)$', r'decode_head.fpn_bottleneck.1.conv.\1'),
+    (r'^gff_head\.cls\.4\.(.*)$', r'decode_head.fpn_bottleneck.1.bn.\1'),
     (r'^gff_head\.cls\.6\.(.*)$', r'decode_head.conv_seg.\1'),
 ]
 _DENSE = {'3': 0, '6': 1, '9': 2}
@@ -102,7 +102,7 @@ def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
         new = convert_key(k)
         if new is None:
             continue
-        if new == 'decode_head.bottleneck.0.conv.weight':
+        if new == 'decode_head.fpn_bottleneck.0.conv.weight':
             width = src_width(src)
             value = reorder_cls_input(value, width)
         out[new] = value

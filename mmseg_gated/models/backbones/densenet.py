@@ -43,7 +43,8 @@ class DenseLayer(nn.Module):
 
 class Transition(nn.Sequential):
     """BN-ReLU-1x1 conv halving the channels, then 2x2 average pooling if
-    ``stride == 2``."""
+    ``stride == 2`` (floor mode, as torchvision and DenseASPP: an odd side
+    ``s`` becomes ``s // 2``)."""
 
     def __init__(self, in_channels: int, out_channels: int, stride: int,
                  norm_cfg: dict, act_cfg: dict) -> None:
@@ -53,8 +54,7 @@ class Transition(nn.Sequential):
         self.add_module('conv',
                         nn.Conv2d(in_channels, out_channels, 1, bias=False))
         if stride == 2:
-            self.add_module('pool', nn.AvgPool2d(2, stride=2,
-                                                 ceil_mode=True))
+            self.add_module('pool', nn.AvgPool2d(2, stride=2))
 
 
 @MODELS.register_module()

@@ -1,4 +1,5 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
+import warnings
 from typing import Optional, Sequence
 
 import torch
@@ -9,6 +10,20 @@ from torch import Tensor
 
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
+
+
+def preact_conv(in_channels: int, out_channels: int, kernel_size: int,
+                **kwargs) -> ConvModule:
+    """norm-act-conv :class:`ConvModule` with a conv bias (DenseNet-style
+    pre-activation, as DenseASPP and the authors' GFF DFP blocks use).
+
+    The bias is not followed by a norm here, so mmcv's "Unnecessary conv
+    bias before batch/instance norm" warning (which ignores ``order``) is
+    silenced."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='Unnecessary conv bias')
+        return ConvModule(in_channels, out_channels, kernel_size, bias=True,
+                          order=('norm', 'act', 'conv'), **kwargs)
 
 
 class DenseASPPModule(BaseModule):
@@ -47,20 +62,17 @@ class DenseASPPModule(BaseModule):
         if not dilations:
             raise ValueError('dilations must not be empty')
         self.layers = nn.ModuleList()
-        order = ('norm', 'act', 'conv')
         for k, d in enumerate(dilations):
             cin = in_channels + k * growth_channels
             self.layers.append(
                 nn.Sequential(
-                    ConvModule(
-                        cin, mid_channels, 1, bias=True, order=order,
-                        conv_cfg=conv_cfg,
+                    preact_conv(
+                        cin, mid_channels, 1, conv_cfg=conv_cfg,
                         norm_cfg=norm_cfg if k > 0 else None,
                         act_cfg=act_cfg),
-                    ConvModule(
+                    preact_conv(
                         mid_channels, growth_channels, 3, padding=d,
-                        dilation=d, bias=True, order=order,
-                        conv_cfg=conv_cfg, norm_cfg=norm_cfg,
+                        dilation=d, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
                         act_cfg=act_cfg),
                     nn.Dropout2d(dropout) if dropout > 0 else nn.Identity()))
         self.in_channels = in_channels

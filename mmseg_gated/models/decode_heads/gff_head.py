@@ -12,7 +12,7 @@ from mmseg.models.decode_heads.psp_head import PPM
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from ..necks.gff_neck import GFFNeck
-from .dense_aspp_head import DenseASPPModule
+from .dense_aspp_head import DenseASPPModule, preact_conv
 
 CONTEXTS = ('ppm', 'aspp', 'denseaspp', None)
 
@@ -25,8 +25,9 @@ class GFFHead(BaseDecodeHead):
     Fig. 3:
 
     1. a context module on the deepest input (``'ppm'``: PSPNet's pyramid
-       pooling + 3x3 bottleneck; ``'aspp'``: DeepLabV3's ASPP + image pooling
-       + 3x3 bottleneck; ``'denseaspp'``: DenseASPP), giving ``y_0``;
+       pooling + 3x3 ``bottleneck``; ``'aspp'``: DeepLabV3's ASPP + image
+       pooling + 3x3 ``bottleneck``; ``'denseaspp'``: DenseASPP + 3x3
+       ``bottleneck``), giving ``y_0``;
     2. the levels (``level_index`` of the inputs, plus ``y_0`` if
        ``context_as_level``) fused by :class:`GFFNeck` (Eq. 5, or a Table 1
        baseline with ``fusion``);
@@ -36,7 +37,8 @@ class GFFHead(BaseDecodeHead):
        (``y_0`` only if ``dfp_context_input``), or no DFP (``dfp=False``,
        the "+GFF" row: ``y_l = X~_l``);
     5. ``[y_0, y_L, ..., y_1]`` concatenated, ``num_bottleneck_convs``
-       ConvModules to ``channels`` and the 1x1 classifier.
+       ConvModules to ``channels`` (``fpn_bottleneck``) and the 1x1
+       classifier.
 
     Args:
         in_channels (Sequence[int]): Channels of the selected inputs
@@ -82,10 +84,17 @@ class GFFHead(BaseDecodeHead):
         bottleneck_kernel_size (int): Their kernel size. Default: 3.
         **kwargs: :class:`BaseDecodeHead` arguments.
 
+    Module names follow mmseg's heads, so that a trained mmseg PSPNet
+    (``PSPHead``: ``psp_modules``, ``bottleneck``, ``conv_seg``) or DeepLabV3
+    (``ASPPHead``: ``image_pool``, ``aspp_modules``, ``bottleneck``)
+    checkpoint fills the context module through ``load_from`` (GFF Table 1
+    initialises every fusion model from the trained PSPNet); the convs after
+    the final concat are ``fpn_bottleneck``, as in ``UPerHead``.
+
     The Table 3 configs (``configs/gff``) use ``dfp_block='dense'`` with
-    ``dfp_channels=128`` (the authors' DFP block; the paper's +0.8M DFP
-    parameters fit it, a 256-wide 3x3 conv per level would add ~10M) and
-    ``num_bottleneck_convs=0``.
+    ``dfp_channels=128`` (the authors' DFP block: +1.09M parameters on
+    PSPNet-R101 + GFF, the paper prints +0.8M; a 256-wide 3x3 conv per
+    level would add ~10M) and ``num_bottleneck_convs=0``.
     """
 
     def __init__(self,
@@ -165,11 +174,13 @@ class GFFHead(BaseDecodeHead):
                 dilations=dilations, **cfg)
             cat_ch = self.dense_aspp.out_channels
         if context is not None:
+            # named as in mmseg's PSPHead / ASPPHead, so that their
+            # checkpoints fill it (Table 1 warm start)
             if context_norm:
-                self.context_bottleneck = ConvModule(
+                self.bottleneck = ConvModule(
                     cat_ch, context_channels, 3, padding=1, **cfg)
             else:
-                self.context_bottleneck = ConvModule(
+                self.bottleneck = ConvModule(
                     cat_ch, context_channels, 3, padding=1, bias=False,
                     conv_cfg=self.conv_cfg, norm_cfg=None, act_cfg=None)
 
@@ -216,13 +227,10 @@ class GFFHead(BaseDecodeHead):
                                        **cfg)
                 else:
                     block = nn.Sequential(
-                        ConvModule(cin, dfp_channels, 1,
-                                   order=('norm', 'act', 'conv'), bias=True,
-                                   **cfg),
-                        ConvModule(dfp_channels, dfp_channels, 3,
-                                   padding=dils[k], dilation=dils[k],
-                                   order=('norm', 'act', 'conv'), bias=True,
-                                   **cfg))
+                        preact_conv(cin, dfp_channels, 1, **cfg),
+                        preact_conv(dfp_channels, dfp_channels, 3,
+                                    padding=dils[k], dilation=dils[k],
+                                    **cfg))
                 self.dfp_convs.append(block)
                 prev += dfp_channels
             pyramid_ch = dfp_channels * num
@@ -237,14 +245,15 @@ class GFFHead(BaseDecodeHead):
         else:
             cat = pyramid_ch
         self.pyramid_channels = cat
-        bottleneck = []
+        fpn_bottleneck = []
         for j in range(num_bottleneck_convs):
-            bottleneck.append(
+            fpn_bottleneck.append(
                 ConvModule(cat if j == 0 else self.channels, self.channels,
                            bottleneck_kernel_size,
                            padding=bottleneck_kernel_size // 2, **cfg))
-        self.bottleneck = nn.Sequential(*bottleneck)
-        if not bottleneck:
+        # named as UPerHead's convs on its concatenated pyramid
+        self.fpn_bottleneck = nn.Sequential(*fpn_bottleneck)
+        if not fpn_bottleneck:
             # classifier directly on the concatenation (the paper's "all
             # feature maps are concatenated for final semantic segmentation")
             self.conv_seg = nn.Conv2d(cat, self.out_channels, 1)
@@ -264,7 +273,7 @@ class GFFHead(BaseDecodeHead):
             ] + self.aspp_modules(x)
         else:
             outs = [self.dense_aspp(x)]
-        return self.context_bottleneck(torch.cat(outs, dim=1))
+        return self.bottleneck(torch.cat(outs, dim=1))
 
     def _forward_feature(self, inputs: Sequence[Tensor]) -> Tensor:
         """Features before the classifier, ``B x channels x H_1 x W_1``."""
@@ -302,7 +311,7 @@ class GFFHead(BaseDecodeHead):
             pyramid = [y0] + pyramid
         elif self.concat_context == 'reduced':
             pyramid = [self._up(reduced[-1], ref)] + pyramid
-        return self.bottleneck(torch.cat(pyramid, dim=1))
+        return self.fpn_bottleneck(torch.cat(pyramid, dim=1))
 
     def _up(self, x: Tensor, ref: Tensor) -> Tensor:
         if x.shape[2:] == ref.shape[2:]:
