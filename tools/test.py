@@ -22,7 +22,8 @@ from mmseg_gated.utils import (CheckpointLoadError,
 
 def parse_args():
     parser = argparse.ArgumentParser(
-        description='MMSeg test (and eval) a model')
+        description='MMSeg test (and eval) a model',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
@@ -41,6 +42,12 @@ def parse_args():
         help='directory where painted images will be saved. '
         'If specified, it will be automatically saved '
         'to the work_dir/timestamp/show_dir')
+    parser.add_argument(
+        '--show-interval',
+        type=int,
+        default=None,
+        help='with --show/--show-dir, draw every N-th test image; None '
+        "keeps the config's SegVisualizationHook interval")
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -77,6 +84,10 @@ def trigger_visualization_hook(cfg, args):
             'default_hooks (type SegVisualizationHook)')
     visualization_hook = default_hooks['visualization']
     visualization_hook['draw'] = True
+    if args.show_interval is not None:
+        if args.show_interval < 1:
+            raise SystemExit('error: --show-interval must be >= 1')
+        visualization_hook['interval'] = args.show_interval
     if args.show:
         visualization_hook['show'] = True
         visualization_hook['wait_time'] = args.wait_time
@@ -84,6 +95,34 @@ def trigger_visualization_hook(cfg, args):
         visualizer = cfg.visualizer
         visualizer['save_dir'] = args.show_dir
     return cfg
+
+
+def set_output_dir(cfg, out):
+    """``--out``: every test metric that can write predictions does.
+
+    ``test_evaluator`` may be one metric or a list (IoU plus boundary F, ...);
+    the metrics whose constructor takes ``output_dir`` (mmseg's
+    ``IoUMetric``, ``CityscapesMetric``, ...) get it with ``keep_results``.
+    """
+    import inspect
+
+    from mmseg.registry import METRICS
+    evaluators = cfg.test_evaluator
+    if not isinstance(evaluators, (list, tuple)):
+        evaluators = [evaluators]
+    writers = []
+    for evaluator in evaluators:
+        metric = METRICS.get(evaluator['type'])
+        params = inspect.signature(metric).parameters if metric else {}
+        if 'output_dir' in params:
+            evaluator['output_dir'] = out
+            if 'keep_results' in params:
+                evaluator['keep_results'] = True
+            writers.append(evaluator['type'])
+    if not writers:
+        raise SystemExit(
+            f'error: --out: none of the test metrics '
+            f'({[e["type"] for e in evaluators]}) can write predictions')
 
 
 def set_coverage_check(cfg, allow_partial):
@@ -125,8 +164,7 @@ def main():
         cfg.model = cfg.tta_model
 
     if args.out is not None:
-        cfg.test_evaluator['output_dir'] = args.out
-        cfg.test_evaluator['keep_results'] = True
+        set_output_dir(cfg, args.out)
 
     set_coverage_check(cfg, args.allow_partial)
     setup_cpu_distributed(cfg)

@@ -3,7 +3,7 @@
 
 Example::
 
-    python tools/train.py configs/demo/fcn_r18-tiny_1xb8-600iter_synthetic-128x128.py
+    python tools/train.py configs/demo/uper_r18-tiny_1xb8-800iter_synthetic-96x96.py
     python tools/train.py CONFIG --resume            # latest checkpoint in work_dir
     torchrun --nproc_per_node=8 tools/train.py CONFIG --launcher pytorch
 """
@@ -24,7 +24,9 @@ from mmseg_gated.utils import (CheckpointLoadError,
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Train a segmentor')
+    parser = argparse.ArgumentParser(
+        description='Train a segmentor',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
