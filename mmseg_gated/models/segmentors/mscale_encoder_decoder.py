@@ -94,8 +94,9 @@ class MultiScaleAttentionEncoderDecoder(EncoderDecoder):
         upsample_to_input (bool): Resize every scale's logits and attention
             to that scale's input size before combining, as the authors'
             code (``_fwd``) does; False combines at the head's output
-            resolution (cheaper). Use True for converted checkpoints.
-            Default: False.
+            resolution (cheaper). The Cityscapes HRNet-OCR configs, into
+            which ``tools/model_converters/hmsa_mscale_ocr.py`` converts the
+            authors' checkpoints, set True. Default: False.
         num_stages (int, optional): Accepted for configs written for
             :class:`CascadeEncoderDecoder`; must equal the number of decode
             heads. Default: None.
