@@ -25,7 +25,7 @@ model = dict(
         out_indices=(0, 1, 2, 3, 4),
         norm_cfg=norm_cfg,
         # torchvision weights converted with
-        # tools/model_converters/densenet_torchvision.py
+        # tools/model_converters/gff_densenet_torchvision.py
         init_cfg=dict(
             type='Pretrained', checkpoint='pretrain/densenet121_mmseg.pth')),
     decode_head=dict(

@@ -1,4 +1,8 @@
 # GFF (Li et al., AAAI 2020), Tables 1-3, row "PSPNet + GFF".
 # GFF without the Dense Feature Pyramid.
+# The paper initialises Table 1 models from the trained PSPNet: pass
+#   --cfg-options load_from=<pspnet_r101-d8_8xb1-100k_cityscapes-864x864 ckpt>
+# (GFFHead names its PPM and bottleneck as PSPHead does, so they load with
+# the backbone and the aux head).
 _base_ = ['./gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py']
 model = dict(decode_head=dict(dfp=False))

@@ -92,7 +92,7 @@ class GFFHead(BaseDecodeHead):
     the final concat are ``fpn_bottleneck``, as in ``UPerHead``.
 
     The Table 3 configs (``configs/gff``) use ``dfp_block='dense'`` with
-    ``dfp_channels=128`` (the authors' DFP block: +1.09M parameters on
+    ``dfp_channels=128`` (the authors' DFP block: +1.08M parameters on
     PSPNet-R101 + GFF, the paper prints +0.8M; a 256-wide 3x3 conv per
     level would add ~10M) and ``num_bottleneck_convs=0``.
     """
