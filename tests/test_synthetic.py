@@ -1,4 +1,8 @@
 """SyntheticSegDataset: deterministic, several classes, thin/small objects."""
+import os
+import os.path as osp
+
+import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
@@ -7,14 +11,15 @@ import mmseg_gated  # noqa: F401
 from mmseg.registry import DATASETS
 
 
-def build(**kw):
-    return DATASETS.build(dict(type='SyntheticSegDataset', **kw))
+def build(root, **kw):
+    return DATASETS.build(
+        dict(type='SyntheticSegDataset', data_root=str(root), **kw))
 
 
-def test_deterministic_and_seed_dependent():
-    a = build(num_samples=3, img_size=(64, 80), seed=5)
-    b = build(num_samples=3, img_size=(64, 80), seed=5)
-    c = build(num_samples=3, img_size=(64, 80), seed=6)
+def test_deterministic_and_seed_dependent(tmp_path):
+    a = build(tmp_path, num_samples=3, img_size=(64, 80), seed=5)
+    b = build(tmp_path, num_samples=3, img_size=(64, 80), seed=5)
+    c = build(tmp_path, num_samples=3, img_size=(64, 80), seed=6)
     ia, sa = a.generate(1)
     ib, sb = b.generate(1)
     ic, sc = c.generate(1)
@@ -25,8 +30,8 @@ def test_deterministic_and_seed_dependent():
     assert sa.shape == (64, 80) and sa.dtype == np.uint8
 
 
-def test_classes_and_structures():
-    ds = build(num_samples=20, img_size=(128, 128), seed=0)
+def test_classes_and_structures(tmp_path):
+    ds = build(tmp_path, num_samples=20, img_size=(128, 128), seed=0)
     assert len(ds.metainfo['classes']) == 6
     present = np.zeros(6, int)
     thin_ok = 0
@@ -45,22 +50,49 @@ def test_classes_and_structures():
     assert np.isin(seg, [0, 1, 2]).mean() > 0.7
 
 
-def test_pipeline_output():
+def test_pipeline_output(tmp_path):
+    from mmseg.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
     cfg = Config.fromfile('configs/_base_/datasets/synthetic.py')
     ds_cfg = cfg.train_dataloader.dataset
-    ds_cfg.num_samples = 4
+    ds_cfg.update(num_samples=4, data_root=str(tmp_path))
     ds = DATASETS.build(ds_cfg)
     out = ds[0]
     assert out['inputs'].shape == (3, 96, 96)
     assert out['data_samples'].gt_sem_seg.data.shape == (1, 96, 96)
-    val = DATASETS.build(cfg.val_dataloader.dataset)
+    val_cfg = cfg.val_dataloader.dataset
+    val_cfg.update(num_samples=3, data_root=str(tmp_path))
+    val = DATASETS.build(val_cfg)
     out = val[0]
     assert out['inputs'].shape == (3, 128, 128)
     assert out['data_samples'].ori_shape == (128, 128)
+    # the files mmseg's LoadImageFromFile/LoadAnnotations read are the
+    # generated scene, bit for bit
+    img, seg = val.generate(2)
+    info = val.get_data_info(2)
+    np.testing.assert_array_equal(cv2.imread(info['img_path']), img)
+    np.testing.assert_array_equal(
+        cv2.imread(info['seg_map_path'], cv2.IMREAD_UNCHANGED), seg)
+    np.testing.assert_array_equal(
+        val[2]['data_samples'].gt_sem_seg.data[0].numpy(), seg)
 
 
-def test_bad_arguments():
+def test_files_written_once(tmp_path):
+    ds = build(tmp_path, num_samples=3, img_size=(32, 48), seed=3)
+    path = ds.get_data_info(1)['img_path']
+    assert path.startswith(str(tmp_path)) and osp.isfile(path)
+    stamp = os.stat(path).st_mtime_ns
+    bigger = build(tmp_path, num_samples=5, img_size=(32, 48), seed=3)
+    assert len(bigger) == 5 and os.stat(path).st_mtime_ns == stamp
+    assert bigger.get_data_info(1)['img_path'] == path
+    other = build(tmp_path, num_samples=2, img_size=(32, 48), seed=4)
+    assert other.get_data_info(1)['img_path'] != path
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match='data_prefix'):
+        build(tmp_path, data_prefix=dict(img_path='x'))
     with pytest.raises(ValueError, match='num_samples'):
-        build(num_samples=0)
+        build(tmp_path, num_samples=0)
     with pytest.raises(ValueError, match='img_size'):
-        build(img_size=(8, 8))
+        build(tmp_path, img_size=(8, 8))

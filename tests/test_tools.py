@@ -72,12 +72,43 @@ def test_train_resume_test(tmp_path):
     assert ckpt['meta']['iter'] == 4
     assert 'state_dict' in ckpt and 'message_hub' in ckpt
 
+    show, pred = tmp_path / 'show', tmp_path / 'pred'
     out3 = run([sys.executable, 'tools/test.py', DEMO,
                 str(work / 'iter_4.pth'), '--work-dir',
-                str(tmp_path / 'test'), '--cfg-options',
+                str(tmp_path / 'test'), '--tta', '--show-dir', str(show),
+                '--show-interval', '1', '--out', str(pred), '--cfg-options',
                 'test_dataloader.dataset.num_samples=2'])
     assert 'Load checkpoint from' in out3
     assert 'mIoU' in out3
+    # --show-dir painted both test images, --out wrote both predictions
+    painted = [f for _, _, fs in os.walk(show) for f in fs
+               if f.endswith('.png')]
+    assert len(painted) == 2, out3[-3000:]
+    assert sorted(os.listdir(pred)) == ['000000.png', '000001.png']
+
+    # mmseg's own API in a plain process: the config's custom_imports alone
+    # lets MMSegInferencer and init_model read the Runner checkpoint
+    script = f"""
+from mmseg.apis import MMSegInferencer, init_model, inference_model
+ckpt = {str(work / 'iter_4.pth')!r}
+infer = MMSegInferencer(model={DEMO!r}, weights=ckpt, device='cpu')
+img = {str(tmp_path / 'img.png')!r}
+res = infer(img, return_datasamples=True)
+print('inferencer', tuple(res.pred_sem_seg.data.shape))
+model = init_model({DEMO!r}, ckpt, device='cpu')
+print('init_model', tuple(inference_model(model, img).pred_sem_seg.shape))
+"""
+    import cv2
+    import numpy as np
+    cv2.imwrite(str(tmp_path / 'img.png'),
+                np.random.default_rng(0).integers(0, 255, (70, 90, 3),
+                                                  dtype=np.uint8))
+    out4 = subprocess.run([sys.executable, '-c', script], cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=600)
+    assert out4.returncode == 0, out4.stderr[-3000:]
+    assert 'inferencer (1, 70, 90)' in out4.stdout
+    assert 'init_model (70, 90)' in out4.stdout
+    assert 'without executing pickled code' in out4.stdout + out4.stderr
 
 
 def test_resume_explicit_checkpoint(tmp_path):

@@ -1,4 +1,7 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
+import os
+import os.path as osp
+import tempfile
 from typing import List, Sequence, Tuple
 
 import cv2
@@ -9,28 +12,36 @@ from mmseg.registry import DATASETS
 
 @DATASETS.register_module()
 class SyntheticSegDataset(BaseSegDataset):
-    """Procedural street-like scenes generated from a seed; no files needed.
+    """Procedural street-like scenes generated from a seed, cached as files.
 
-    Every sample is drawn on the fly from ``numpy.random.default_rng`` seeded
-    with ``(seed, index)``, so a dataset is fully reproducible and two
-    datasets with different seeds do not share scenes. A scene holds large
-    regions (sky above a wavy horizon, ground, rectangular buildings) plus
-    thin structures (vertical poles, slanted wires 1-2 px wide) and small
-    objects (discs of radius 2-5 px), the cases gated fusion and boundary
-    losses are meant to help. Pixels are a per-class colour, jittered per
-    image, with Gaussian noise, so the task is learnable but not trivial.
+    Scene ``i`` is drawn from ``numpy.random.default_rng([seed, i])``, so a
+    dataset is fully reproducible and two seeds share no scenes. A scene
+    holds large regions (sky above a wavy horizon, ground, rectangular
+    buildings) plus thin structures (vertical poles, slanted wires 1-2 px
+    wide) and small objects (discs of radius 2-5 px), the cases gated fusion
+    and boundary losses are meant to help. Pixels are a per-class colour,
+    jittered per image, with Gaussian noise, so the task is learnable but not
+    trivial.
 
-    The pipeline starts from arrays: the sample dict already holds ``img``
-    (HxWx3 uint8, BGR like ``LoadImageFromFile``) and ``gt_seg_map`` (HxW
-    uint8), so ``LoadImageFromFile``/``LoadAnnotations`` must be left out.
+    The scenes are written once, as ordinary PNG images (BGR) and label maps,
+    into ``data_root/<seed, size, noise>/{img,ann}/NNNNNN.png`` (each file
+    atomically, so several processes may build the same dataset); later
+    builds reuse them. The dataset is then an ordinary
+    :class:`~mmseg.datasets.BaseSegDataset`: use mmseg's
+    ``LoadImageFromFile`` and ``LoadAnnotations`` in its pipelines, and
+    ``--show-dir``, ``--tta``, ``init_model``/``inference_model`` and
+    ``MMSegInferencer`` work on it as on any dataset.
 
     Args:
-        num_samples (int): Number of scenes. Default: 200.
+        num_samples (int): Number of scenes (the first ``num_samples`` of the
+            seed's sequence). Default: 200.
         img_size (tuple[int, int]): (height, width) of each scene.
             Default: (128, 128).
         seed (int): Base seed; use different seeds for train and val.
             Default: 0.
         noise_std (float): Std of the additive pixel noise. Default: 12.
+        data_root (str): Cache folder for the generated files.
+            Default: 'data/synthetic'.
         pipeline (list[dict]): Transforms applied to each sample.
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`
             (``test_mode``, ``ignore_index``, ``serialize_data`` ...).
@@ -45,12 +56,15 @@ class SyntheticSegDataset(BaseSegDataset):
         [[135, 170, 210], [110, 100, 105], [150, 120, 95], [60, 60, 70],
          [230, 200, 40], [200, 40, 50]],
         dtype=np.float32)
+    # Bump when generate() changes, so old caches are not reused.
+    _VERSION = 1
 
     def __init__(self,
                  num_samples: int = 200,
                  img_size: Tuple[int, int] = (128, 128),
                  seed: int = 0,
                  noise_std: float = 12.,
+                 data_root: str = 'data/synthetic',
                  pipeline: Sequence[dict] = (),
                  **kwargs) -> None:
         if num_samples <= 0:
@@ -58,34 +72,51 @@ class SyntheticSegDataset(BaseSegDataset):
         if len(img_size) != 2 or min(img_size) < 16:
             raise ValueError(
                 f'img_size must be (height, width) with both >= 16, got {img_size}')
+        for key in ('data_prefix', 'img_suffix', 'seg_map_suffix'):
+            if key in kwargs:
+                raise ValueError(
+                    f'{key} is set by SyntheticSegDataset; choose the cache '
+                    'folder with data_root')
         self.num_samples = int(num_samples)
         self.img_size = (int(img_size[0]), int(img_size[1]))
         self.seed = int(seed)
         self.noise_std = float(noise_std)
-        kwargs.setdefault('data_root', '')
-        super().__init__(pipeline=list(pipeline), **kwargs)
+        h, w = self.img_size
+        self.scene_dir = (f'v{self._VERSION}_seed{self.seed}_{h}x{w}_'
+                          f'noise{self.noise_std:g}')
+        super().__init__(
+            data_root=data_root,
+            data_prefix=dict(
+                img_path=osp.join(self.scene_dir, 'img'),
+                seg_map_path=osp.join(self.scene_dir, 'ann')),
+            img_suffix='.png',
+            seg_map_suffix='.png',
+            pipeline=list(pipeline),
+            **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        return [
-            dict(
-                sample_idx=i,
-                img_path=f'synthetic_{self.seed}_{i:06d}.png',
-                seg_map_path=f'synthetic_{self.seed}_{i:06d}_label.png',
-                label_map=None,
-                reduce_zero_label=False,
-                seg_fields=[]) for i in range(self.num_samples)
-        ]
-
-    def get_data_info(self, idx: int) -> dict:
-        info = super().get_data_info(idx)
-        img, seg = self.generate(info['sample_idx'])
-        info.update(
-            img=img,
-            gt_seg_map=seg,
-            img_shape=img.shape[:2],
-            ori_shape=img.shape[:2],
-            seg_fields=['gt_seg_map'])
-        return info
+        """Write the scenes that are not cached yet, then list the first
+        ``num_samples``."""
+        img_dir = self.data_prefix['img_path']
+        ann_dir = self.data_prefix['seg_map_path']
+        os.makedirs(img_dir, exist_ok=True)
+        os.makedirs(ann_dir, exist_ok=True)
+        data_list = []
+        for i in range(self.num_samples):
+            img_path = osp.join(img_dir, f'{i:06d}.png')
+            seg_path = osp.join(ann_dir, f'{i:06d}.png')
+            if not (osp.isfile(img_path) and osp.isfile(seg_path)):
+                img, seg = self.generate(i)
+                _write_png(seg_path, seg)
+                _write_png(img_path, img)
+            data_list.append(
+                dict(
+                    img_path=img_path,
+                    seg_map_path=seg_path,
+                    label_map=self.label_map,
+                    reduce_zero_label=self.reduce_zero_label,
+                    seg_fields=[]))
+        return data_list
 
     def generate(self, index: int) -> Tuple[np.ndarray, np.ndarray]:
         """Draw scene ``index``: returns (BGR uint8 image, uint8 label map)."""
@@ -136,3 +167,17 @@ class SyntheticSegDataset(BaseSegDataset):
         img += rng.normal(0, self.noise_std, size=img.shape).astype(np.float32)
         img = np.clip(img, 0, 255).astype(np.uint8)[..., ::-1]  # RGB -> BGR
         return np.ascontiguousarray(img), seg
+
+
+def _write_png(path: str, array: np.ndarray) -> None:
+    """Write a PNG atomically (temporary file in the folder, then rename)."""
+    folder = osp.dirname(path)
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.png')
+    os.close(fd)
+    try:
+        if not cv2.imwrite(tmp, array):
+            raise OSError(f'could not write {path}')
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)

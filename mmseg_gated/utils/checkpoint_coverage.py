@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import List
 
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 from .checkpoint import CheckpointLoadError
 
@@ -62,7 +62,8 @@ def checkpoint_coverage(model, checkpoint,
     """Count what ``checkpoint`` fills in ``model``.
 
     Args:
-        model (nn.Module): The model (a DDP wrapper is unwrapped).
+        model (nn.Module): The model (a DDP or test-time-augmentation
+            wrapper is unwrapped).
         checkpoint (dict): A checkpoint (with ``state_dict``) or a state dict,
             or a mapping of names to shapes.
         revise_keys (sequence): ``(pattern, replacement)`` pairs applied to
@@ -71,8 +72,8 @@ def checkpoint_coverage(model, checkpoint,
     Returns:
         CheckpointCoverage
     """
-    if is_model_wrapper(model):
-        model = model.module
+    if is_model_wrapper(model) or isinstance(model, BaseTTAModel):
+        model = model.module  # as mmengine's load_state_dict unwraps
     state = checkpoint.get('state_dict', checkpoint)
     shapes = {}
     for name, value in state.items():

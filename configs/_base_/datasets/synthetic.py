@@ -1,8 +1,14 @@
-# Procedural scenes (SyntheticSegDataset): no files, deterministic from a seed.
+# Procedural scenes (SyntheticSegDataset), deterministic from a seed and
+# generated once as PNG files into data_root; read with mmseg's standard
+# loading transforms, so every mmseg workflow (--show-dir, --tta,
+# MMSegInferencer) runs on them.
 dataset_type = 'SyntheticSegDataset'
+data_root = 'data/synthetic'
 img_size = (128, 128)  # (h, w)
 crop_size = (96, 96)
 train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
     dict(
         type='RandomResize',
         scale=(128, 128),
@@ -12,13 +18,28 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')
 ]
-test_pipeline = [dict(type='PackSegInputs')]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='PackSegInputs')
+]
+# flip-only test-time augmentation at the test size
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='RandomFlip', prob=0., direction='horizontal'),
+            dict(type='RandomFlip', prob=1., direction='horizontal')
+        ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
+]
 train_dataloader = dict(
     batch_size=8,
     num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
+        data_root=data_root,
         num_samples=400,
         img_size=img_size,
         seed=0,
@@ -29,6 +50,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type=dataset_type,
+        data_root=data_root,
         num_samples=50,
         img_size=img_size,
         seed=1,
