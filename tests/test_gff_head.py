@@ -5,6 +5,11 @@ import torch
 from mmseg_gated.models.backbones import DenseNet
 from mmseg_gated.models.decode_heads import DenseASPPHead, GFFHead
 
+pytestmark = [
+    # mmseg's BaseDecodeHead builds its loss through the deprecated helper
+    pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
+]
+
 IN_CH = [8, 12, 16, 20]
 SIZES = [(13, 17), (7, 9), (7, 9), (7, 9)]
 
@@ -19,7 +24,9 @@ def head(**kwargs):
     cfg = dict(in_channels=IN_CH, in_index=[0, 1, 2, 3], channels=6,
                num_classes=5, context_channels=10, pool_scales=(1, 2),
                fusion_cfg=dict(out_channels=4, fusion='gff'),
-               dfp_channels=3, norm_cfg=dict(type='BN'))
+               dfp_channels=3, norm_cfg=dict(type='BN'),
+               loss_decode=dict(type='CrossEntropyLoss',
+                                avg_non_ignore=True))
     cfg.update(kwargs)
     torch.manual_seed(0)
     return GFFHead(**cfg)
@@ -88,6 +95,7 @@ def test_contexts(context):
     assert h(inputs(1)).shape == (1, 5, 13, 17)
 
 
+@pytest.mark.filterwarnings('ignore:When align_corners=True')
 def test_authors_deeplab_variant():
     # WRN-38 DeepLabV3+ GFF of the authors' code: levels m2, m5 + the ASPP
     # output, 128-wide gates, sequential order, DFP of dense blocks without
@@ -125,7 +133,9 @@ def test_dense_aspp_head_by_hand():
     torch.manual_seed(0)
     h = DenseASPPHead(in_channels=8, mid_channels=4, growth_channels=3,
                       dilations=(1, 2), num_classes=5,
-                      norm_cfg=dict(type='BN')).eval()
+                      norm_cfg=dict(type='BN'),
+                      loss_decode=dict(type='CrossEntropyLoss',
+                                       avg_non_ignore=True)).eval()
     assert h.channels == 8 + 2 * 3
     x = torch.randn(1, 8, 9, 7)
     y1 = h.dense_aspp.layers[0](x)

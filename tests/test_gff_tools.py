@@ -5,6 +5,7 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -18,6 +19,8 @@ def load_tool():
     return mod
 
 
+@pytest.mark.filterwarnings('ignore:pkg_resources is deprecated')
+@pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated')
 def test_visualize_gates_writes_pngs(tmp_path, monkeypatch, capsys):
     tool = load_tool()
     img = np.random.default_rng(0).integers(0, 255, (45, 61, 3), np.uint8)
