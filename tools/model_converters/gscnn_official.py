@@ -52,6 +52,8 @@ from typing import Dict, Optional
 
 import torch
 
+from mmseg_gated.utils.checkpoint import load_checkpoint_file
+
 # the config the converted weights load into (strictly)
 CONFIG = 'configs/gscnn/gscnn_wrn38-a2_8xb2-32k_cityscapes-800x800.py'
 # their Canny map is 0/255, ours 0/1
@@ -142,7 +144,8 @@ def main():
     parser.add_argument('dst', help='output path')
     args = parser.parse_args()
     # the authors' file holds tensors and plain values only
-    ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
+    # reads the authors' file without executing pickled code
+    ckpt = load_checkpoint_file(args.src, map_location='cpu')
     torch.save(dict(state_dict=convert(ckpt)), args.dst)
     print(f'converted {args.src} -> {args.dst}; config: {CONFIG}')
 

@@ -43,6 +43,8 @@ from typing import Dict
 import torch
 from mmengine.logging import print_log
 
+from mmseg_gated.utils.checkpoint import load_checkpoint_file
+
 BN_EPS = 1e-5
 BN_PARAMS = ('weight', 'bias', 'running_mean', 'running_var')
 
@@ -154,7 +156,8 @@ def main(argv=None):
     parser.add_argument('src', help='source checkpoint (.pth)')
     parser.add_argument('dst', help='output checkpoint (.pth)')
     args = parser.parse_args(argv)
-    ckpt = torch.load(args.src, map_location='cpu', weights_only=True)
+    # reads the authors' file without executing pickled code
+    ckpt = load_checkpoint_file(args.src, map_location='cpu')
     if isinstance(ckpt, dict) and 'state_dict' in ckpt:
         ckpt = ckpt['state_dict']
     torch.save(dict(state_dict=convert(ckpt)), args.dst)

@@ -41,6 +41,8 @@ from typing import Dict, List, Tuple
 
 import torch
 
+from mmseg_gated.utils.checkpoint import load_checkpoint_file
+
 _BN = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
 
 # (source prefix, our conv prefix, our bn prefix or None)
@@ -120,7 +122,8 @@ def main(argv=None):
     parser.add_argument('src', help='authors\' checkpoint')
     parser.add_argument('dst', help='output path')
     args = parser.parse_args(argv)
-    ckpt = torch.load(args.src, map_location='cpu', weights_only=False)
+    # reads the authors' file without executing pickled code
+    ckpt = load_checkpoint_file(args.src, map_location='cpu')
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     dst, unused = convert_mscale_ocr(state)
     if unused:
