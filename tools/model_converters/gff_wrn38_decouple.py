@@ -39,6 +39,8 @@ from typing import Dict
 
 import torch
 
+from mmseg_gated.utils.checkpoint import load_checkpoint_file
+
 _RULES = [
     (r'^(mod[1-7]\..*)$', r'backbone.\1'),
     (r'^aspp\.img_conv\.0\.(.*)$', r'decode_head.image_pool.1.conv.\1'),
@@ -126,7 +128,9 @@ def main():
     parser.add_argument('src', help="the authors' checkpoint")
     parser.add_argument('dst', help='output path')
     args = parser.parse_args()
-    ckpt = torch.load(args.src, map_location='cpu', weights_only=False)
+    # reads the authors' file (numpy mean_iu, optimizer state ...) without
+    # executing pickled code
+    ckpt = load_checkpoint_file(args.src, map_location='cpu')
     torch.save(dict(state_dict=convert(ckpt)), args.dst)
 
 
