@@ -5,3 +5,4 @@ from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .necks import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

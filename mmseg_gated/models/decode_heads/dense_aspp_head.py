@@ -10,6 +10,7 @@ from torch import Tensor
 
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
+from ..utils import HeadInputsMixin
 
 
 def preact_conv(in_channels: int, out_channels: int, kernel_size: int,
@@ -88,7 +89,7 @@ class DenseASPPModule(BaseModule):
 
 
 @MODELS.register_module()
-class DenseASPPHead(BaseDecodeHead):
+class DenseASPPHead(HeadInputsMixin, BaseDecodeHead):
     """DenseASPP decode head (Yang et al., CVPR 2018): :class:`DenseASPPModule`
     on the backbone's final feature, dropout and a 1x1 classifier on the
     concatenation (no bottleneck conv, as the authors; the baseline row

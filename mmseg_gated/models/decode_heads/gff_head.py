@@ -12,13 +12,14 @@ from mmseg.models.decode_heads.psp_head import PPM
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from ..necks.gff_neck import GFFNeck
+from ..utils import HeadInputsMixin
 from .dense_aspp_head import DenseASPPModule, preact_conv
 
 CONTEXTS = ('ppm', 'aspp', 'denseaspp', None)
 
 
 @MODELS.register_module()
-class GFFHead(BaseDecodeHead):
+class GFFHead(HeadInputsMixin, BaseDecodeHead):
     """Gated Fully Fusion head with Dense Feature Pyramid (GFFNet).
 
     Li et al., "Gated Fully Fusion for Semantic Segmentation", AAAI 2020,

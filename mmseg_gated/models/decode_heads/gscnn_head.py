@@ -14,10 +14,11 @@ from torch import Tensor
 
 from mmseg_gated.utils.boundary import boundary_band_torch
 from ..layers.gated_conv import GatedConvLayer
+from ..utils import HeadInputsMixin
 
 
 @MODELS.register_module()
-class GSCNNHead(DepthwiseSeparableASPPHead):
+class GSCNNHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
     """Gated-SCNN head: shape stream, image gradients and fusion ASPP, then
     the DeepLabV3+ decoder (Takikawa et al., ICCV 2019, Fig. 2).
 

@@ -6,6 +6,7 @@ from mmseg.models.decode_heads import ASPPHead
 from mmseg.registry import MODELS
 
 from ..layers import GatedScaleTransfer
+from ..utils import HeadInputsMixin
 
 
 def gate_aspp(head: nn.Module, gate_norm_cfg: Optional[dict],
@@ -30,7 +31,7 @@ def gate_aspp(head: nn.Module, gate_norm_cfg: Optional[dict],
 
 
 @MODELS.register_module()
-class GSTOASPPHead(ASPPHead):
+class GSTOASPPHead(HeadInputsMixin, ASPPHead):
     """DeepLabV3 ASPP head with gated scale-transfer operations (GSTO-ASPP,
     GSTO Eq. 1-2).
 

@@ -4,10 +4,11 @@ from typing import List
 import torch
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
+from ..utils import HeadInputsMixin
 
 
 @MODELS.register_module()
-class GSTOAuxHead(BaseDecodeHead):
+class GSTOAuxHead(HeadInputsMixin, BaseDecodeHead):
     """Loss on a prediction the backbone already made.
 
     GSTO-HRNet's supervised gates (GSTO Eq. 3-4) predict class scores inside

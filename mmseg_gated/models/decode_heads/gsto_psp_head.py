@@ -5,10 +5,11 @@ from mmseg.models.decode_heads import PSPHead
 from mmseg.registry import MODELS
 
 from ..layers import GatedScaleTransfer
+from ..utils import HeadInputsMixin
 
 
 @MODELS.register_module()
-class GSTOPSPHead(PSPHead):
+class GSTOPSPHead(HeadInputsMixin, PSPHead):
     """PSPNet head whose pyramid pooling module transfers scale through
     gates (GSTO-PPM, GSTO Eq. 1-2).
 

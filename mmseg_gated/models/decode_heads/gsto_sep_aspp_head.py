@@ -3,12 +3,14 @@ from typing import Optional
 
 from mmseg.models.decode_heads import DepthwiseSeparableASPPHead
 from mmseg.registry import MODELS
+from ..utils import HeadInputsMixin
 
 from .gsto_aspp_head import gate_aspp
 
 
 @MODELS.register_module()
-class GSTODepthwiseSeparableASPPHead(DepthwiseSeparableASPPHead):
+class GSTODepthwiseSeparableASPPHead(HeadInputsMixin,
+                                     DepthwiseSeparableASPPHead):
     """DeepLabV3+ head with GSTO-ASPP (GSTO Eq. 1-2).
 
     The gating of :class:`GSTOASPPHead` (image pooling gated before pooling

@@ -6,10 +6,11 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 from ..layers.scale_attention import ScaleAttentionHead
+from ..utils import HeadInputsMixin
 
 
 @MODELS.register_module()
-class MscaleOCRHead(OCRHead):
+class MscaleOCRHead(HeadInputsMixin, OCRHead):
     """OCR head that also predicts a scale attention map.
 
     The HRNet-OCR head of hierarchical multi-scale attention (Tao et al.,

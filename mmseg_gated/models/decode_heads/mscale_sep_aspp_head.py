@@ -8,10 +8,11 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 from ..layers.scale_attention import ScaleAttentionHead
+from ..utils import HeadInputsMixin
 
 
 @MODELS.register_module()
-class MscaleSepASPPHead(DepthwiseSeparableASPPHead):
+class MscaleSepASPPHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
     """DeepLabV3+ head that also predicts a scale attention map.
 
     The DeepLabV3+ (ResNet-50) network of Table 3 of hierarchical multi-scale

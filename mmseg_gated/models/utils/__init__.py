@@ -1,0 +1,4 @@
+# Copyright (c) mmseg_gated contributors. All rights reserved.
+from .head_inputs import HeadInputsMixin
+
+__all__ = ['HeadInputsMixin']
