@@ -102,3 +102,16 @@ def test_cityscapes_iiou_message_without_package(monkeypatch):
     assert metric.evaluate(1) == {}
     with pytest.raises(ValueError, match='keep_results'):
         METRICS.build(dict(type='CityscapesIIoUMetric', format_only=True))
+
+
+def test_flip_pairs_match_mmseg_lip_classes():
+    """LIP_FLIP_PAIRS index mmseg's own LIPDataset class list (the outside
+    reference): each pair is a Left-/Right- pair of the same part."""
+    from mmseg.datasets import LIPDataset as MMSegLIP
+
+    from mmseg_gated.datasets.lip import LIP_FLIP_PAIRS
+    classes = MMSegLIP.METAINFO['classes']
+    assert len(classes) == 20
+    for left, right in LIP_FLIP_PAIRS:
+        assert classes[left].startswith('Left-')
+        assert classes[right] == 'Right-' + classes[left][len('Left-'):]

@@ -65,25 +65,34 @@ class CityscapesIIoUMetric(CityscapesMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  **kwargs) -> None:
-        BaseMetric.__init__(
-            self, collect_device=collect_device, prefix=prefix)
-        self.cs_eval = _cityscapes_eval()
-        self.available = self.cs_eval is not None
-        self.ignore_index = ignore_index
-        self.format_only = format_only
         if format_only and not keep_results:
             raise ValueError('format_only=True needs keep_results=True, got '
                              f'keep_results={keep_results}')
-        self.keep_results = keep_results
-        self.prefix = prefix
-        self.output_dir = output_dir
-        if not self.available:
-            if strict:
-                raise ImportError(MISSING_MSG)
-            print_log(MISSING_MSG, logger='current', level=30)
+        self.cs_eval = _cityscapes_eval()
+        self.available = self.cs_eval is not None
+        if self.available:
+            # mmseg's __init__ makes the output folder on the main process
+            super().__init__(
+                output_dir=output_dir
+                or tempfile.mkdtemp(prefix='cityscapes_iiou_'),
+                ignore_index=ignore_index,
+                format_only=format_only,
+                keep_results=keep_results,
+                collect_device=collect_device,
+                prefix=prefix,
+                **kwargs)
             return
-        if self.output_dir is None:
-            self.output_dir = tempfile.mkdtemp(prefix='cityscapes_iiou_')
+        if strict:
+            raise ImportError(MISSING_MSG)
+        # mmseg's __init__ raises without cityscapesscripts, so only the
+        # BaseMetric part is set up: this metric then reports nothing.
+        BaseMetric.__init__(
+            self, collect_device=collect_device, prefix=prefix)
+        self.output_dir = output_dir
+        self.ignore_index = ignore_index
+        self.format_only = format_only
+        self.keep_results = keep_results
+        print_log(MISSING_MSG, logger='current', level=30)
 
     def __del__(self) -> None:
         if getattr(self, 'available', False) and not self.keep_results \
