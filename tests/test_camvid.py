@@ -150,3 +150,50 @@ def test_real_camvid(real_camvid):
         assert 11 not in np.unique(seg)
         assert np.array_equal(seg == 255, raw == 11)
     assert 11 in raw_ids
+
+
+def test_converter_default_segnet_split(tmp_path):
+    """Without --split-dir: the SegNet split from the frame names, the
+    standard split files the 720x960 config reads, and the count of pixels
+    outside the palette (one per fixture image)."""
+    src = tmp_path / 'CamVid'
+    make_original_camvid(
+        src, names=('0001TP_006690', '0001TP_008550', '0006R0_f00930',
+                    '0016E5_08000', 'Seq05VD_f00000'))
+    out = tmp_path / 'camvid_full'
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'dataset_converters', 'camvid.py'),
+        str(src), '-o', str(out)
+    ], check=True, capture_output=True, text=True)
+    assert '5 pixels had colours outside the 32-class palette' in proc.stdout
+    assert 'train: 2 frames' in proc.stdout
+    read = {s: (out / 'splits' / f'{s}.txt').read_text().split()
+            for s in ('train', 'val', 'test', 'all')}
+    assert read['train'] == ['0001TP_006690', '0006R0_f00930']
+    assert read['val'] == ['0016E5_08000']
+    assert read['test'] == ['0001TP_008550', 'Seq05VD_f00000']
+    assert len(read['all']) == 5
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets',
+                 'camvid_720x960.py'))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        ds_cfg = cfg[loader].dataset
+        ds_cfg.data_root = str(out)
+        ds_cfg.pipeline = []
+        assert len(DATASETS.build(ds_cfg)) in (1, 2)
+
+
+def test_segnet_split_rule_matches_real_lists(real_camvid):
+    """The rule reproduces the SegNet tutorial's own train/val lists (the
+    outside reference, in ../shared/data/camvid)."""
+    sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
+    from camvid import segnet_split
+    for split, count in (('train', 367), ('val', 101)):
+        with open(osp.join(real_camvid, f'{split}.txt')) as f:
+            names = [osp.splitext(osp.basename(line.split()[0]))[0]
+                     for line in f if line.strip()]
+        assert len(names) == count
+        assert {segnet_split(n) for n in names} == {split}
+    with pytest.raises(ValueError, match='--split-dir'):
+        segnet_split('frame_0001')
