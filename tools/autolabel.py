@@ -10,6 +10,10 @@ above ``--threshold`` (paper text 0.9; the authors' code 0.5), 255
 
 Resumable: a label that already exists is skipped; labels are written to a
 temporary name and renamed, so an interrupted run leaves no partial file.
+The output folder holds ``autolabel_manifest.json`` (teacher config,
+checkpoint sha256, threshold, scales, suffixes); resuming into a folder made
+with other settings is refused unless ``--overwrite`` (which relabels every
+image). Without ``--img-suffix`` the common image suffixes are tried.
 
     python tools/autolabel.py CONFIG CHECKPOINT \
         --img-dir data/cityscapes/leftImg8bit/train_extra \
@@ -24,15 +28,20 @@ The output folder mirrors the input's sub-folders, so mmseg's
 with the fine labels.
 """
 import argparse
+import hashlib
+import json
 import os
 import os.path as osp
 import sys
+from collections import Counter
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 
 IGNORE_INDEX = 255
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+MANIFEST = 'autolabel_manifest.json'
 
 
 def pseudo_label(probs: torch.Tensor,
@@ -70,12 +79,71 @@ def list_images(img_dir: str, img_suffix: str) -> List[str]:
     (recursive, sorted)."""
     if not osp.isdir(img_dir):
         raise FileNotFoundError(f'--img-dir {img_dir!r} is not a folder')
-    found = []
+    found, seen = [], Counter()
     for root, _, files in os.walk(img_dir):
         for f in files:
             if f.endswith(img_suffix):
                 found.append(osp.relpath(osp.join(root, f), img_dir))
+            else:
+                seen[osp.splitext(f)[1] or f] += 1
+    if not found:
+        others = ', '.join(f'{k} ({n})' for k, n in seen.most_common(5))
+        raise FileNotFoundError(
+            f'no file in {img_dir!r} ends with --img-suffix {img_suffix!r}'
+            + (f'; found: {others}' if others else ' (the folder is empty)'))
     return sorted(found)
+
+
+def detect_suffix(img_dir: str) -> str:
+    """The most frequent common image suffix in ``img_dir`` (recursive)."""
+    if not osp.isdir(img_dir):
+        raise FileNotFoundError(f'--img-dir {img_dir!r} is not a folder')
+    counts = Counter()
+    for _, _, files in os.walk(img_dir):
+        for f in files:
+            ext = osp.splitext(f)[1].lower()
+            if ext in IMAGE_SUFFIXES:
+                counts[osp.splitext(f)[1]] += 1
+    if not counts:
+        raise FileNotFoundError(
+            f'no images ({", ".join(IMAGE_SUFFIXES)}) found in {img_dir!r}')
+    return counts.most_common(1)[0][0]
+
+
+def file_sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check_manifest(out_dir: str, manifest: dict, overwrite: bool) -> bool:
+    """Refuse to mix labels of another teacher or other settings.
+
+    Returns True when existing labels may be kept (same settings)."""
+    path = osp.join(out_dir, MANIFEST)
+    if osp.isfile(path):
+        with open(path) as f:
+            old = json.load(f)
+        keys = ('config', 'checkpoint_sha256', 'threshold', 'scales',
+                'img_suffix', 'label_suffix')
+        diff = [k for k in keys if old.get(k) != manifest.get(k)]
+        if diff and not overwrite:
+            details = '; '.join(f'{k}: {old.get(k)!r} there, '
+                                f'{manifest.get(k)!r} now' for k in diff)
+            raise SystemExit(
+                f'error: {out_dir} holds labels made with other settings '
+                f'({details}). Use another --out-dir, or --overwrite to '
+                'relabel every image.')
+        return not diff and not overwrite
+    return not overwrite
+
+
+def write_manifest(out_dir: str, manifest: dict) -> None:
+    os.makedirs(out_dir, exist_ok=True)
+    with open(osp.join(out_dir, MANIFEST), 'w') as f:
+        json.dump(manifest, f, indent=2)
 
 
 def label_path(rel: str, out_dir: str, img_suffix: str,
@@ -98,7 +166,8 @@ def autolabel(model,
               threshold: float = 0.9,
               img_suffix: str = '.png',
               label_suffix: str = '.png',
-              progress: bool = True) -> Tuple[int, int]:
+              progress: bool = True,
+              overwrite: bool = False) -> Tuple[int, int]:
     """Label every image of ``img_dir`` not yet labelled in ``out_dir``.
 
     Args:
@@ -110,6 +179,7 @@ def autolabel(model,
         img_suffix (str): Image file suffix, replaced by ``label_suffix``.
         label_suffix (str): Label file suffix.
         progress (bool): Show a progress bar.
+        overwrite (bool): Relabel images that already have a label.
 
     Returns:
         tuple[int, int]: (labelled now, skipped because already done).
@@ -119,8 +189,8 @@ def autolabel(model,
         raise ValueError(f'threshold must be in [0, 1), got {threshold}')
     rels = list_images(img_dir, img_suffix)
     todo = [
-        r for r in rels
-        if not osp.isfile(label_path(r, out_dir, img_suffix, label_suffix))
+        r for r in rels if overwrite
+        or not osp.isfile(label_path(r, out_dir, img_suffix, label_suffix))
     ]
     bar = None
     if progress and todo:
@@ -144,25 +214,35 @@ def autolabel(model,
 
 def parse_args(argv: Optional[Sequence[str]] = None):
     from mmengine.config import DictAction
-    p = argparse.ArgumentParser(description='Write hard pseudo-labels')
-    p.add_argument('config')
-    p.add_argument('checkpoint')
+    p = argparse.ArgumentParser(
+        description='Write hard pseudo-labels from a trained teacher',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('config', help='teacher config')
+    p.add_argument('checkpoint', help='teacher checkpoint')
     p.add_argument('--img-dir', required=True, help='images (recursive)')
     p.add_argument('--out-dir', required=True, help='where labels go')
-    p.add_argument('--img-suffix', default='.png')
-    p.add_argument('--label-suffix', default='.png')
+    p.add_argument('--img-suffix', default=None,
+                   help='image suffix (e.g. _leftImg8bit.png); None picks the '
+                   'most frequent of ' + ' '.join(IMAGE_SUFFIXES))
+    p.add_argument('--label-suffix', default='.png',
+                   help='label suffix replacing the image suffix')
+    p.add_argument('--overwrite', action='store_true',
+                   help='relabel every image, also into a folder made with '
+                   'other settings')
     p.add_argument('--threshold', type=float, default=0.9,
                    help='min top-class probability (paper 0.9, code 0.5)')
     p.add_argument('--scales', type=float, nargs='+', default=None,
                    help='inference scales of a '
                    'MultiScaleAttentionEncoderDecoder (must contain 1.0)')
     p.add_argument('--device', default='cuda:0' if torch.cuda.is_available()
-                   else 'cpu')
-    p.add_argument('--no-progress', action='store_true')
+                   else 'cpu', help='device for the teacher')
+    p.add_argument('--no-progress', action='store_true',
+                   help='no progress bar')
     p.add_argument('--allow-partial', action='store_true',
                    help='go on when the checkpoint fills less than 99%% of '
                    "the model's parameters")
-    p.add_argument('--cfg-options', nargs='+', action=DictAction)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction,
+                   help='override config settings, key=value')
     return p.parse_args(argv)
 
 
@@ -173,6 +253,20 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
     from mmseg_gated.utils import CheckpointLoadError, init_model_checked
     if args.scales is not None and 1.0 not in args.scales:
         raise ValueError(f'--scales must contain 1.0, got {args.scales}')
+    img_suffix = args.img_suffix or detect_suffix(args.img_dir)
+    list_images(args.img_dir, img_suffix)  # fail before loading the model
+    if not osp.isfile(args.checkpoint):
+        raise SystemExit(f'error: checkpoint {args.checkpoint!r} does not '
+                         'exist')
+    manifest = dict(
+        config=osp.abspath(args.config),
+        checkpoint=osp.abspath(args.checkpoint),
+        checkpoint_sha256=file_sha256(args.checkpoint),
+        threshold=args.threshold,
+        scales=args.scales,
+        img_suffix=img_suffix,
+        label_suffix=args.label_suffix)
+    keep = check_manifest(args.out_dir, manifest, args.overwrite)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -187,9 +281,11 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
             raise ValueError('--scales needs a MultiScaleAttentionEncoder'
                              f'Decoder, got {type(model).__name__}')
         model.test_scales = tuple(float(s) for s in args.scales)
+    write_manifest(args.out_dir, manifest)
     done, skipped = autolabel(
-        model, args.img_dir, args.out_dir, args.threshold, args.img_suffix,
-        args.label_suffix, progress=not args.no_progress)
+        model, args.img_dir, args.out_dir, args.threshold, img_suffix,
+        args.label_suffix, progress=not args.no_progress,
+        overwrite=not keep)
     print(f'labelled {done} images, skipped {skipped} already done',
           file=sys.stderr)
     return done, skipped
