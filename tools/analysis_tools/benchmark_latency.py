@@ -2,7 +2,7 @@
 """Inference latency of several configs' models, measured in one run.
 
     python tools/analysis_tools/benchmark_latency.py CONFIG [CONFIG ...] \
-        [--shape 512 1024] [--repeat 5] [--warmup 1] [--threads N] [--no-aux]
+        [--shape 512 1024] [--repeat 5] [--warmup 1] [--threads N]
 
 Builds every model (SyncBN -> BN, no pretrained weights), then times
 ``model._forward`` (backbone + decode head, no post-processing) on the same
@@ -21,15 +21,26 @@ from mmengine.registry import init_default_scope
 import mmseg_gated  # noqa: F401
 
 
-def parse_args():
-    p = argparse.ArgumentParser(description='inference latency')
-    p.add_argument('configs', nargs='+')
-    p.add_argument('--shape', type=int, nargs='+', default=[512, 1024])
-    p.add_argument('--repeat', type=int, default=5)
-    p.add_argument('--warmup', type=int, default=1)
-    p.add_argument('--threads', type=int, default=0)
-    p.add_argument('--device', default='cpu')
-    return p.parse_args()
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description='Inference latency of several configs, interleaved in '
+        'one run (median per model and its ratio to the first).',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('configs', nargs='+', help='config files')
+    p.add_argument('--shape', type=int, nargs='+', default=[512, 1024],
+                   help='input size: H W, or one value for a square')
+    p.add_argument('--repeat', type=int, default=5, help='timed rounds')
+    p.add_argument('--warmup', type=int, default=1, help='untimed rounds')
+    p.add_argument('--threads', type=int, default=0,
+                   help='torch threads (0: torch default)')
+    p.add_argument('--device', default='cpu', help='device, e.g. cuda:0')
+    args = p.parse_args(argv)
+    if len(args.shape) not in (1, 2) or min(args.shape) < 1:
+        p.error(f'--shape takes H W or one size, all positive; got '
+                f'{args.shape}')
+    if args.repeat < 1 or args.warmup < 0 or args.threads < 0:
+        p.error('--repeat must be >= 1, --warmup and --threads >= 0')
+    return args
 
 
 def build(path, device):
