@@ -197,3 +197,23 @@ def test_segnet_split_rule_matches_real_lists(real_camvid):
         assert {segnet_split(n) for n in names} == {split}
     with pytest.raises(ValueError, match='--split-dir'):
         segnet_split('frame_0001')
+
+
+def test_half_resolution_tta_scales_follow_test_size(tmp_path):
+    """camvid_180x240's TTA at ratio 1.0 gives the test pipeline's size (the
+    reference), and the ratios span 0.5x-1.75x of it, not of the files."""
+    from mmengine.dataset import Compose
+    root = tmp_path / 'camvid'
+    make_segnet_camvid(root, n_train=1, n_val=1, size=(360, 480))
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid_180x240.py'))
+    ds_cfg = cfg.val_dataloader.dataset
+    ds_cfg.data_root = str(root)
+    ds = DATASETS.build(ds_cfg)
+    test_shape = tuple(ds[0]['inputs'].shape[1:])
+    assert test_shape == (180, 240)
+    info = ds.get_data_info(0)
+    tta = Compose(cfg.tta_pipeline)(info)
+    shapes = [tuple(x.shape[1:]) for x in tta['inputs']]
+    assert shapes[4] == shapes[5] == test_shape  # ratio 1.0, both flips
+    assert shapes[0] == (90, 120) and shapes[-1] == (315, 420)
