@@ -216,3 +216,20 @@ def test_core_bad_arguments():
         DDSM(8, 8, 8, core='loop')
     with pytest.raises(ValueError, match='chunk_elements'):
         DDSM(8, 8, 8, chunk_elements=0)
+
+
+def test_benchmark_script_runs_one_case():
+    """tools/analysis_tools/benchmark_ddsm.py, one tiny case in-process."""
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).parents[1] / 'tools' / 'analysis_tools' / \
+        'benchmark_ddsm.py'
+    spec = importlib.util.spec_from_file_location('benchmark_ddsm', path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for extra in ([], ['--core-only']):
+        args = bench.parse_args(['--channels', '16', '--size', '8', '6',
+                                 '--repeat', '1', '--warmup', '0'] + extra)
+        res = bench.run_case(args, 'chunked', 'torch', 9)
+        assert res['median_s'] > 0 and res['points'] == 9
+        assert res['sampled_mib'] == 8 * 9 * 8 * 6 * 4 / 2**20

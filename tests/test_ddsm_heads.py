@@ -67,7 +67,8 @@ def test_uper_head_equals_mmseg_with_upadd_fusion():
 
 
 def test_uper_head_dcn_fusion():
-    head = DDSMUPerHead(fusion_levels=(0, 1), fusion_cfg=dict(type='DCNFusion'),
+    head = DDSMUPerHead(fusion_levels=(0, 1),
+                        fusion_cfg=dict(type='DCNFusion'),
                         **_uper_cfg())
     assert type(head.fusions['0']).__name__ == 'DCNFusion'
     assert head(_feats()).shape[1] == 5

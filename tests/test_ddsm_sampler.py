@@ -298,7 +298,8 @@ def _flops(model, inputs, drop=()):
     from mmseg_gated.utils.flops import EXTRA_OP_HANDLES
     handles = {k: v for k, v in EXTRA_OP_HANDLES.items() if k not in drop}
     # a dropped op mmengine knows by itself counts as zero too
-    handles.update({k: (lambda i, o: 0) for k in drop if k.startswith('aten::')})
+    handles.update(
+        {k: (lambda i, o: 0) for k in drop if k.startswith('aten::')})
     analyzer = FlopAnalyzer(model, inputs)
     analyzer.set_op_handle(**handles)
     analyzer.unsupported_ops_warnings(False)

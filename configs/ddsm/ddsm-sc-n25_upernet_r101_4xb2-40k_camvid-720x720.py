@@ -20,6 +20,7 @@ model = dict(
         num_classes=num_classes,
         fusion_levels=(0, 1, 2),
         fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
+        ppm_bottleneck_kernel=1,  # as the Table 3 model
         loss_decode=dict(
             type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
     auxiliary_head=dict(

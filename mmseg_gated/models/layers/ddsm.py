@@ -168,10 +168,14 @@ class _SampledAttention(torch.autograd.Function):
             grad_k, grad_v = grad_kv.split(c, dim=1)
             grad_k = grad_k.to(k.dtype) if need_k else None
             grad_v = grad_v.to(v.dtype) if need_v else None
-        return (None if grad_q is None else grad_q.to(q.dtype), grad_k,
-                grad_v, None if grad_off is None else grad_off.to(offset.dtype),
-                None if grad_mask is None else grad_mask.to(mask.dtype),
-                None, None, None, None, None)
+        if grad_q is not None:
+            grad_q = grad_q.to(q.dtype)
+        if grad_off is not None:
+            grad_off = grad_off.to(offset.dtype)
+        if grad_mask is not None:
+            grad_mask = grad_mask.to(mask.dtype)
+        return (grad_q, grad_k, grad_v, grad_off, grad_mask, None, None, None,
+                None, None)
 
 
 # The traced name tells the FLOP counter (mmseg_gated/utils/flops.py) which
@@ -193,7 +197,7 @@ def sampled_attention(q: torch.Tensor,
                       dilation: int = 1,
                       backend: str = 'auto',
                       scale: Optional[float] = None,
-                      chunk_elements: int = 2**22) -> torch.Tensor:
+                      chunk_elements: int = 2**21) -> torch.Tensor:
     """The sum of Eq. 2 before the output projection, memory-lean:
     ``out(p) = sum_n softmax_n(s q(p) . F(k)_n(p)) F(v)_n(p)``.
 
@@ -214,7 +218,7 @@ def sampled_attention(q: torch.Tensor,
         scale (float, optional): Factor of the dot products; None (Eq. 2)
             for none. Default: None.
         chunk_elements (int): Sampled key + value elements per chunk of
-            query rows (at least one row). Default: 2**22.
+            query rows (at least one row). Default: 2**21.
 
     Returns:
         Tensor: ``B x C x H x W``, float32 (float64 for float64 inputs).
@@ -345,7 +349,7 @@ class DDSM(BaseModule):
             same result, about 4-8x more memory; kept as the reference).
             Default: 'chunked'.
         chunk_elements (int): Sampled key + value elements per chunk of the
-            spatial core. Default: 2**22.
+            spatial core. Default: 2**21.
         conv_cfg (dict, optional): Conv config. Default: None.
         norm_cfg (dict, optional): Norm of the reductions and output convs.
             Default: dict(type='BN').
@@ -371,7 +375,7 @@ class DDSM(BaseModule):
                  scaled: bool = False,
                  backend: str = 'auto',
                  core: str = 'chunked',
-                 chunk_elements: int = 2**22,
+                 chunk_elements: int = 2**21,
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = dict(type='BN'),
                  act_cfg: Optional[dict] = dict(type='ReLU'),
@@ -439,7 +443,8 @@ class DDSM(BaseModule):
             if side * side != channel_dim:
                 raise ValueError(
                     'channel_dim must be a square number (its channels are '
-                    f'sampled on a sqrt(c) x sqrt(c) grid), got {channel_dim!r}')
+                    'sampled on a sqrt(c) x sqrt(c) grid), got '
+                    f'{channel_dim!r}')
             if pool_size < 1 or value_size < 1:
                 raise ValueError('pool_size and value_size must be >= 1, got '
                                  f'{pool_size} and {value_size}')
