@@ -346,7 +346,8 @@ class DDSM(BaseModule):
         backend (str): :class:`DynamicSampler` backend. Default: 'auto'.
         core (str): Spatial core: ``'chunked'`` (:func:`sampled_attention`)
             or ``'einsum'`` (:func:`sampled_attention_einsum`, the original:
-            same result, about 4-8x more memory; kept as the reference).
+            same result, several times the memory: see configs/ddsm/README.md;
+            kept as the reference).
             Default: 'chunked'.
         chunk_elements (int): Sampled key + value elements per chunk of the
             spatial core. Default: 2**21.
