@@ -6,9 +6,11 @@ from mmseg.models.decode_heads import DepthwiseSeparableASPPHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
+from ..utils import HeadInputsMixin
+
 
 @MODELS.register_module()
-class DDSMSepASPPHead(DepthwiseSeparableASPPHead):
+class DDSMSepASPPHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
     """DeepLabV3+ head with one DDSM from the ASPP output to the stride-4
     feature (DDSM paper, Sec. 2.2; Table 1 right).
 

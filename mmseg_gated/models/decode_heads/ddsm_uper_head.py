@@ -9,9 +9,11 @@ from mmseg.models.decode_heads import UPerHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
+from ..utils import HeadInputsMixin
+
 
 @MODELS.register_module()
-class DDSMUPerHead(UPerHead):
+class DDSMUPerHead(HeadInputsMixin, UPerHead):
     """UPerNet head with DDSM in the top-down path (DDSM paper, Sec. 2.2
     "Plugin into two architectures"; Tables 1-4).
 
