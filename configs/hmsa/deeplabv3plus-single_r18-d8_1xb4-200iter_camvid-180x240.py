@@ -1,6 +1,7 @@
 # CPU check on real data (hierarchical multi-scale attention): DeepLabV3+
-# ResNet-18-D8 from scratch on CamVid at 180x240, 200 iterations, single
-# scale. Compare with deeplabv3plus-hmsa_r18-d8_1xb4-200iter_camvid-180x240.
+# ResNet-18-D8 (mmseg's EncoderDecoder) from scratch on CamVid at 180x240,
+# 200 iterations, single scale. Compare with
+# deeplabv3plus-hmsa_r18-d8_1xb4-200iter_camvid-180x240.
 _base_ = [
     'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
     '../_base_/datasets/camvid_180x240.py',
@@ -10,8 +11,6 @@ _base_ = [
 crop_size = (180, 240)
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
-    type='MultiScaleAttentionEncoderDecoder',
-    mode='single',
     data_preprocessor=dict(size=crop_size),
     pretrained=None,
     backbone=dict(depth=18, norm_cfg=norm_cfg),
@@ -31,3 +30,18 @@ model = dict(
         norm_cfg=norm_cfg,
         loss_decode=dict(
             type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+# `--tta`: horizontal flips only (the multi-scale attention model combines
+# its own test_scales)
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[[dict(type='Resize', scale=(240, 180), keep_ratio=True)],
+                    [
+                        dict(type='RandomFlip', prob=0.,
+                             direction='horizontal'),
+                        dict(type='RandomFlip', prob=1.,
+                             direction='horizontal')
+                    ], [dict(type='LoadAnnotations')],
+                    [dict(type='PackSegInputs')]])
+]

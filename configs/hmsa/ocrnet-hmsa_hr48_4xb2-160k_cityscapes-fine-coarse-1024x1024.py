@@ -1,6 +1,7 @@
 # Hierarchical multi-scale attention, Table 4 "Fine + ground truth coarse
-# labels": HRNetV2-W48 + OCR + multi-scale attention (MscaleOCR), trained on
-# scales 0.5/1.0 with RMI as the main loss, evaluated with 0.5, 1.0, 2.0.
+# labels": HRNetV2-W48 + OCR + multi-scale attention (MscaleOCR; mmseg's
+# cascade [FCNHead, OCRHead] with an attention on the OCR features), trained
+# on scales 0.5/1.0 with RMI as the main loss, evaluated with 0.5, 1.0, 2.0.
 # As the authors' code (and so the checkpoints that
 # tools/model_converters/hmsa_mscale_ocr.py converts): HRNet fuse layers that
 # resize once (ResizeOnceHRNet) and scales combined at each scale's input
@@ -15,8 +16,8 @@ crop_size = (1024, 1024)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 hr_channels = [48, 96, 192, 384]
 model = dict(
-    type='MultiScaleAttentionEncoderDecoder',
-    mode='hierarchical',
+    type='MultiScaleAttentionCascadeEncoderDecoder',
+    num_stages=2,
     train_scales=(0.5, 1.0),
     test_scales=(0.5, 1.0, 2.0),
     upsample_to_input=True,
@@ -59,7 +60,22 @@ model = dict(
             num_classes=19,
             norm_cfg=norm_cfg,
             align_corners=False,
-            scale_attn=dict(channels=256, num_convs=2, num_scales=1),
+            scale_attn=dict(channels=256, num_convs=2),
             loss_decode=dict(type='RMILoss', loss_weight=1.0)),
     ],
     test_cfg=dict(mode='whole'))
+# `--tta`: horizontal flips only (the model combines its own test_scales; the
+# dataset base's six-ratio TTA would multiply them)
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[[dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
+                    [
+                        dict(type='RandomFlip', prob=0.,
+                             direction='horizontal'),
+                        dict(type='RandomFlip', prob=1.,
+                             direction='horizontal')
+                    ], [dict(type='LoadAnnotations')],
+                    [dict(type='PackSegInputs')]])
+]

@@ -38,6 +38,19 @@ test_dataloader = dict(
             dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
             dict(type='PackSegInputs')
         ]))
+# the test split has no labels: flips without LoadAnnotations for `--tta`
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[[dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
+                    [
+                        dict(type='RandomFlip', prob=0.,
+                             direction='horizontal'),
+                        dict(type='RandomFlip', prob=1.,
+                             direction='horizontal')
+                    ], [dict(type='PackSegInputs')]])
+]
 test_evaluator = dict(
     type='IoUMetric',
     iou_metrics=['mIoU'],

@@ -3,17 +3,31 @@ _NORM = dict(type='BN')
 _HEAD = dict(in_channels=16, in_index=3, channels=8, dilations=(1, 2),
              c1_in_channels=4, c1_channels=4, num_classes=3, norm_cfg=_NORM,
              scale_attn=dict(channels=4))
+_BACKBONE = dict(type='ResNetV1c', depth=18, base_channels=2,
+                 stem_channels=4, norm_cfg=_NORM)
 
 CASES = dict(
     ScaleAttentionHead=dict(in_channels=8, channels=4),
+    HierarchicalScaleFusion=dict(),
+    ExplicitScaleFusion=dict(in_channels=8, scales=(0.5, 1.0), channels=4),
     MscaleSepASPPHead=_HEAD,
     MscaleOCRHead=dict(in_channels=8, channels=8, ocr_channels=4,
                        num_classes=3, norm_cfg=_NORM,
                        scale_attn=dict(channels=4)),
     RMILoss=dict(),
     MultiScaleAttentionEncoderDecoder=dict(
-        backbone=dict(type='ResNetV1c', depth=18, base_channels=2,
-                      stem_channels=4, norm_cfg=_NORM),
+        backbone=_BACKBONE,
         decode_head=dict(_HEAD, type='MscaleSepASPPHead'),
+        test_cfg=dict(mode='whole')),
+    MultiScaleAttentionCascadeEncoderDecoder=dict(
+        num_stages=2,
+        backbone=_BACKBONE,
+        decode_head=[
+            dict(type='FCNHead', in_channels=16, in_index=3, channels=4,
+                 num_convs=1, num_classes=3, norm_cfg=_NORM),
+            dict(type='MscaleOCRHead', in_channels=16, in_index=3,
+                 channels=8, ocr_channels=4, num_classes=3, norm_cfg=_NORM,
+                 scale_attn=dict(channels=4)),
+        ],
         test_cfg=dict(mode='whole')),
 )

@@ -2,8 +2,11 @@
 """Training cost of hierarchical vs single-scale vs explicit attention.
 
 Hierarchical multi-scale attention, Table 3 "Training Cost" / "Minibatch
-time": one process builds the same small DeepLabV3+ in the three training
-modes and reports, for one training step on the same input,
+time": one process builds the same small DeepLabV3+ three ways (single
+scale: mmseg's ``EncoderDecoder``; hierarchical and explicit:
+``MultiScaleAttentionEncoderDecoder`` with ``HierarchicalScaleFusion`` /
+``ExplicitScaleFusion``) and reports, for one training step on the same
+input,
 
 - multiply-adds of the training forward (every training scale, the
   attention heads and the auxiliary head; mmengine's FlopAnalyzer), and
@@ -39,13 +42,8 @@ def build(mode: str, depth: int, num_classes: int):
         dropout_ratio=0.1, num_classes=num_classes, norm_cfg=norm,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
-    if mode != 'single':
-        head['type'] = 'MscaleSepASPPHead'
-        head['scale_attn'] = dict(
-            channels=256 if wide else 64,
-            num_scales=3 if mode == 'explicit' else 1)
     cfg = dict(
-        type='MultiScaleAttentionEncoderDecoder', mode=mode,
+        type='EncoderDecoder',
         data_preprocessor=dict(type='SegDataPreProcessor'),
         backbone=dict(type='ResNetV1c', depth=depth, dilations=(1, 1, 2, 4),
                       strides=(1, 2, 1, 1), norm_cfg=norm,
@@ -59,6 +57,20 @@ def build(mode: str, depth: int, num_classes: int):
             loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4,
                              avg_non_ignore=True)),
         test_cfg=dict(mode='whole'))
+    attn_channels = 256 if wide else 64
+    if mode != 'single':
+        cfg['type'] = 'MultiScaleAttentionEncoderDecoder'
+        head['type'] = 'MscaleSepASPPHead'
+        head['scale_attn'] = dict(channels=attn_channels)
+    if mode == 'explicit':
+        scales = (0.5, 1.0, 2.0)
+        head['scale_attn'] = None
+        cfg.update(
+            train_scales=scales, test_scales=scales,
+            scale_fusion=dict(
+                type='ExplicitScaleFusion', scales=scales,
+                in_channels=head['channels'] + head['c1_channels'],
+                channels=attn_channels, norm_cfg=norm))
     from mmengine.config import ConfigDict
     return revert_sync_batchnorm(MODELS.build(ConfigDict(cfg)))
 
@@ -70,8 +82,12 @@ class _TrainForward(nn.Module):
         self.model = model
 
     def forward(self, x):
-        res = self.model._multi_scale(x, self.model.train_scales, True)
-        return (res['seg'], *res['aux'])
+        if hasattr(self.model, 'multi_scale'):
+            res = self.model.multi_scale(x, self.model.train_scales, True)
+            return (*res['decode'], *res['aux'])
+        feats = self.model.extract_feat(x)
+        return (self.model.decode_head(feats),
+                self.model.auxiliary_head(feats))
 
 
 def samples(batch, h, w, num_classes):
@@ -118,7 +134,8 @@ def main():
             loss.backward()
             if i > 0:  # the first step warms up
                 times.append(time.perf_counter() - t0)
-        results[mode] = (flops, statistics.median(times), model.train_scales)
+        results[mode] = (flops, statistics.median(times),
+                         getattr(model, 'train_scales', (1.0, )))
     f0, t0 = results['single'][:2]
     print(f'ResNet-{args.depth} DeepLabV3+, input {args.batch}x3x{h}x{w}, '
           f'{torch.get_num_threads()} thread(s), median of {args.reps}')

@@ -15,10 +15,12 @@ from torch import Tensor
 from mmseg_gated.utils.boundary import boundary_band_torch
 from ..layers.gated_conv import GatedConvLayer
 from ..utils import HeadInputsMixin
+from ..utils.sep_aspp_decoder import SepASPPDecoderMixin
 
 
 @MODELS.register_module()
-class GSCNNHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
+class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
+                DepthwiseSeparableASPPHead):
     """Gated-SCNN head: shape stream, image gradients and fusion ASPP, then
     the DeepLabV3+ decoder (Takikawa et al., ICCV 2019, Fig. 2).
 
@@ -34,7 +36,8 @@ class GSCNNHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
     de-normalised image are concatenated with ``s``, mixed by a 1x1 conv and
     a sigmoid. The result enters the ASPP as an extra branch (1x1
     ConvModule to ``channels``) beside image pooling and the atrous
-    branches (fusion module ``F_gamma``). The decoder is DeepLabV3+'s.
+    branches (fusion module ``F_gamma``). The decoder is DeepLabV3+'s
+    (:class:`SepASPPDecoderMixin`, the boundary branch as its ``extra``).
 
     The image reaches the head through :class:`GSCNNEncoderDecoder`
     (``forward(inputs, img)``); ``forward`` returns ``(seg_logits,
@@ -225,22 +228,12 @@ class GSCNNHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
         """Return ``(seg_logits, edge_logits)``."""
         self._check_inputs(inputs, img)
         edge_logits, acts = self.forward_shape(inputs, img)
-        x = self._transform_inputs(inputs)
-        aspp_outs = [
-            resize(self.image_pool(x), size=x.size()[2:], mode='bilinear',
-                   align_corners=self.align_corners),
-            self.edge_branch(
-                resize(acts, size=x.size()[2:], mode='bilinear',
-                       align_corners=self.align_corners))
-        ]
-        aspp_outs.extend(self.aspp_modules(x))
-        output = self.bottleneck(torch.cat(aspp_outs, dim=1))
-        if self.c1_bottleneck is not None:
-            c1_output = self.c1_bottleneck(inputs[self.c1_in_index])
-            output = resize(output, size=c1_output.shape[2:],
-                            mode='bilinear', align_corners=self.align_corners)
-            output = torch.cat([output, c1_output], dim=1)
-        output = self.sep_bottleneck(output)
+        size = self._transform_inputs(inputs).shape[2:]
+        edge = self.edge_branch(
+            resize(acts, size=size, mode='bilinear',
+                   align_corners=self.align_corners))
+        output = self.sep_bottleneck(
+            self.decoder_concat(inputs, extra=[edge]))
         return self.cls_seg(output), edge_logits
 
     def loss(self, inputs: List[Tensor], batch_data_samples, train_cfg,

@@ -20,21 +20,28 @@ class MscaleOCRHead(HeadInputsMixin, OCRHead):
     in the authors' ``MscaleOCR`` (attention on the OCR output features).
 
     ``forward`` is mmseg's (logits only), so the head also works in a plain
-    ``CascadeEncoderDecoder``; :class:`MultiScaleAttentionEncoderDecoder`
-    calls :meth:`forward_with_attention`.
+    ``CascadeEncoderDecoder``;
+    :class:`MultiScaleAttentionCascadeEncoderDecoder` calls
+    :meth:`forward_with_attention`.
 
     Args:
-        scale_attn (dict): Keyword arguments of :class:`ScaleAttentionHead`
-            besides ``in_channels`` (taken from ``channels``), e.g.
-            ``dict(channels=256, num_convs=2, num_scales=1)``; ``norm_cfg``
-            defaults to the head's. Default: dict().
+        scale_attn (dict, optional): Keyword arguments of
+            :class:`ScaleAttentionHead` besides ``in_channels`` (taken from
+            ``channels``), e.g. ``dict(channels=256, num_convs=2)``;
+            ``norm_cfg``/``conv_cfg`` default to the head's. None builds no
+            attention (the features then go to an
+            :class:`ExplicitScaleFusion`). Default: dict().
         **kwargs: Arguments of :class:`mmseg.models.decode_heads.OCRHead`
             (``ocr_channels``, ``channels``, ``num_classes``, ...).
     """
 
-    def __init__(self, scale_attn: Optional[dict] = None, **kwargs) -> None:
+    def __init__(self, scale_attn: Optional[dict] = dict(), **kwargs) -> None:
         super().__init__(**kwargs)
-        attn_cfg = dict(scale_attn or {})
+        self.attn_in_channels = self.channels
+        if scale_attn is None:
+            self.scale_attn = None
+            return
+        attn_cfg = dict(scale_attn)
         attn_cfg.pop('type', None)
         attn_cfg.setdefault('norm_cfg', self.norm_cfg)
         attn_cfg.setdefault('conv_cfg', self.conv_cfg)
@@ -56,4 +63,7 @@ class MscaleOCRHead(HeadInputsMixin, OCRHead):
         logits = self.cls_seg(object_context)
         if return_feats:
             return logits, object_context
+        if self.scale_attn is None:
+            raise ValueError('MscaleOCRHead was built with scale_attn=None: '
+                             'it gives features only (return_feats=True)')
         return logits, self.scale_attn(object_context)
