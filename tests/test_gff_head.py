@@ -3,7 +3,9 @@ import pytest
 import torch
 
 from mmseg_gated.models.backbones import DenseNet
-from mmseg_gated.models.decode_heads import DenseASPPHead, GFFHead
+from mmseg_gated.models.decode_heads import (DenseASPPHead, GFFHead,
+                                             GFFOfficialHead)
+from mmseg_gated.models.necks import GFFOfficialNeck
 
 pytestmark = [
     # mmseg's BaseDecodeHead builds its loss through the deprecated helper
@@ -38,11 +40,16 @@ def test_dfp_channels_and_dense_connections():
     # each) and the fused level (4)
     assert [m.conv.in_channels for m in h.dfp_convs] == \
         [10 + 4, 10 + 3 + 4, 10 + 6 + 4, 10 + 9 + 4]
-    # classifier input: y_0 + 4 pyramid outputs
+    # the 1x1 classifier sits on y_0 + 4 pyramid outputs (the paper)
     assert h.pyramid_channels == 10 + 4 * 3
-    assert h.fpn_bottleneck[0].conv.in_channels == h.pyramid_channels
+    assert len(h.fpn_bottleneck) == 0
+    assert h.conv_seg.in_channels == h.pyramid_channels
     out = h(inputs())
     assert out.shape == (2, 5, 13, 17)
+    h = head(num_bottleneck_convs=1)
+    assert h.fpn_bottleneck[0].conv.in_channels == h.pyramid_channels
+    assert h.conv_seg.in_channels == 6
+    assert h(inputs()).shape == (2, 5, 13, 17)
 
 
 def test_every_pyramid_level_reaches_classifier():
@@ -68,6 +75,31 @@ def test_every_pyramid_level_reaches_classifier():
         assert p.grad is not None and p.grad.abs().sum() > 0, name
 
 
+def test_head_runs_the_neck_forward_so_gate_hooks_work():
+    h = head().eval()
+    calls, gates = [], {}
+    h.fusion.register_forward_hook(
+        lambda m, args, out: calls.append(len(args[0])))
+    for i, g in enumerate(h.fusion.gates):
+        g.register_forward_hook(
+            lambda m, args, out, i=i: gates.__setitem__(i, out))
+    x = inputs(1)
+    with torch.no_grad():
+        ref = h(x)
+    assert calls == [4]
+    assert [tuple(g.shape) for g in gates.values()] == \
+        [(1, 1, 13, 17), (1, 1, 7, 9), (1, 1, 7, 9), (1, 1, 7, 9)]
+    # a hook that zeroes the stage-1 gate changes the prediction
+    handle = h.fusion.gates[0].register_forward_hook(
+        lambda m, args, out: torch.zeros_like(out))
+    with torch.no_grad():
+        zeroed = h(x)
+    handle.remove()
+    assert not torch.allclose(zeroed, ref, atol=1e-4)
+    with torch.no_grad():
+        assert torch.equal(h(x), ref)
+
+
 def test_dfp_off_is_the_plus_gff_row():
     h = head(dfp=False)
     assert not hasattr(h, 'dfp_convs')
@@ -84,44 +116,76 @@ def test_table1_fusions_in_head(fusion):
     out.sum().backward()
 
 
-@pytest.mark.parametrize('context', ['ppm', 'aspp', 'denseaspp'])
+@pytest.mark.parametrize('context', ['ppm', 'denseaspp'])
 def test_contexts(context):
     kw = dict(context=context)
-    if context == 'aspp':
-        kw['dilations'] = (1, 2, 3)
     if context == 'denseaspp':
         kw.update(dilations=(1, 2), denseaspp_channels=(6, 3))
     h = head(**kw).eval()
     assert h(inputs(1)).shape == (1, 5, 13, 17)
 
 
+def official_head(**kwargs):
+    cfg = dict(in_channels=[8, 12, 20], in_index=[0, 1, 3], channels=6,
+               num_classes=5, context_channels=10, dilations=(1, 2, 3),
+               channels_fused=4, dfp_dilations=(3, 6, 9), dropout_ratio=0,
+               norm_cfg=dict(type='BN'), align_corners=True,
+               loss_decode=dict(type='CrossEntropyLoss',
+                                avg_non_ignore=True))
+    cfg.update(kwargs)
+    torch.manual_seed(0)
+    return GFFOfficialHead(**cfg)
+
+
 @pytest.mark.filterwarnings('ignore:When align_corners=True')
-def test_authors_deeplab_variant():
+def test_official_head_layout():
     # WRN-38 DeepLabV3+ GFF of the authors' code: levels m2, m5 + the ASPP
-    # output, 128-wide gates, sequential order, DFP of dense blocks without
-    # y_0, reduced context in the concat, two 3x3 convs before the classifier
-    h = head(context='aspp', dilations=(1, 2, 3), level_index=[0, 2],
-             context_as_level=True, context_norm=False,
-             fusion_cfg=dict(out_channels=4, gate_channels=4,
-                             order='sequential'),
-             num_refine_convs=0, dfp_block='dense', dfp_dilations=(3, 6, 9),
-             dfp_context_input=False, concat_context='reduced',
-             num_bottleneck_convs=2, dropout_ratio=0, align_corners=True)
-    assert h.bottleneck.norm_cfg is None
-    assert h.pyramid_channels == 4 + 3 * 3
-    assert [m[0].conv.in_channels for m in h.dfp_convs] == [4, 7, 10]
-    assert h(inputs()).shape == (2, 5, 13, 17)
-    assert [tuple(g.shape[1:]) for g in h.last_gates] == \
+    # output, 4-wide gates (128 there), sequential order, DFP of dense
+    # blocks without y_0, reduced context in the concat, two 3x3 convs
+    # before the classifier
+    h = official_head().train()
+    assert isinstance(h.fusion, GFFOfficialNeck)
+    assert h.bottleneck.norm_cfg is None and h.bottleneck.conv.bias is None
+    assert h.fusion.in_channels == [8, 12, 10]
+    assert [m[0].conv.in_channels for m in h.dfp_convs] == [4, 8, 12]
+    assert [m[1].conv.dilation for m in h.dfp_convs] == \
+        [(3, 3), (6, 6), (9, 9)]
+    assert h.fpn_bottleneck[0].conv.in_channels == 4 + 3 * 4
+    assert len(h.fpn_bottleneck) == 2
+    gates = {}
+    for i, g in enumerate(h.fusion.gates):
+        g.register_forward_hook(
+            lambda m, args, out, i=i: gates.__setitem__(i, out.shape))
+    out = h(inputs())
+    assert out.shape == (2, 5, 13, 17)
+    assert [tuple(gates[i][1:]) for i in range(3)] == \
         [(4, 13, 17), (4, 7, 9), (4, 7, 9)]
+    out.sum().backward()
+    for name, p in h.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+
+
+def test_official_head_bad_config():
+    with pytest.raises(ValueError, match='dfp_dilations needs 3'):
+        official_head(dfp_dilations=(3, 6))
+    with pytest.raises(ValueError, match='at least 2 inputs'):
+        official_head(in_channels=[20], in_index=[3], dfp_dilations=(3, ))
+    bad = inputs()
+    bad[1] = torch.randn(2, 3, 7, 9)
+    with pytest.raises(ValueError, match='GFFOfficialHead input 1: expected'):
+        official_head()(bad)
 
 
 def test_head_bad_config():
     with pytest.raises(ValueError, match='context must be'):
         head(context='psp')
-    with pytest.raises(ValueError, match='dfp_dilations'):
-        head(dfp_dilations=(1, 2))
-    with pytest.raises(ValueError, match="concat_context='reduced'"):
-        head(concat_context='reduced')
+    # the authors' ASPP context lives in GFFOfficialHead
+    with pytest.raises(ValueError, match='context must be'):
+        head(context='aspp')
+    with pytest.raises(ValueError, match='dfp_block'):
+        head(dfp_block='dense3')
+    with pytest.raises(ValueError, match='level_index'):
+        head(level_index=[0, 4])
     h = head()
     bad = inputs()
     bad[2] = torch.randn(2, 3, 7, 9)

@@ -1,7 +1,8 @@
 # CPU demo of GFF (Gated Fully Fusion + Dense Feature Pyramid): the slim
 # ResNet-18 of uper_r18-tiny_1xb8-800iter_synthetic-96x96.py with GFFHead
 # (PPM context, GFFNeck fusion of the 4 stages, DFP) on SyntheticSegDataset:
-#   python tools/train.py configs/demo/gff_r18-tiny_1xb8-800iter_synthetic-96x96.py
+#   python tools/train.py \
+#       configs/demo/gff_r18-tiny_1xb8-800iter_synthetic-96x96.py
 _base_ = ['./uper_r18-tiny_1xb8-800iter_synthetic-96x96.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
@@ -14,7 +15,7 @@ model = dict(
         context='ppm',
         context_channels=64,
         pool_scales=(1, 2, 3, 6),
-        fusion_cfg=dict(out_channels=64, fusion='gff', gate_channels=1),
+        fusion_cfg=dict(out_channels=64, fusion='gff'),
         num_refine_convs=2,
         dfp=True,
         dfp_block='dense',

@@ -1,8 +1,9 @@
 # GFF (Li et al., AAAI 2020), Table 8, row "GFFNet(ours)".
 # The authors' DeepLabV3+ / WiderResNet-38 GFFNet (DecoupleSegNets
-# network/gffnets.py): levels mod2 (1/2) and mod5 + the ASPP output, 128-wide
-# gates and levels, sequential fusion, DFP of dense blocks (dilation 3/6/9) at
-# 1/2 resolution, reduced ASPP output in the concat, align_corners=True.
+# network/gffnets.py) as GFFOfficialHead: levels mod2 (1/2) and mod5 + the
+# ASPP output, 128-wide gates and levels, sequential fusion, DFP of dense
+# blocks (dilation 3/6/9) at 1/2 resolution, reduced ASPP output in the
+# concat, align_corners=True.
 # Their released checkpoint converts with
 #   tools/model_converters/gff_wrn38_decouple.py
 # Test-set submission: python tools/test.py THIS_CONFIG CKPT --tta
@@ -36,33 +37,22 @@ model = dict(
             type='Pretrained', checkpoint='pretrain/wrn38_mapillary.pth',
             prefix='module.')),
     decode_head=dict(
-        type='GFFHead',
+        # the authors' layout (GFFOfficialHead / GFFOfficialNeck docstrings)
+        type='GFFOfficialHead',
         in_channels=[128, 1024, 4096],
         in_index=[0, 1, 2],
-        level_index=[0, 1],
         channels=256,
-        context='aspp',
-        dilations=(1, 12, 24, 36),
         context_channels=256,
-        context_norm=False,
-        context_as_level=True,
-        fusion_cfg=dict(
-            out_channels=128, fusion='gff', gate_channels=128,
-            order='sequential'),
-        num_refine_convs=0,
-        dfp=True,
-        dfp_block='dense',
-        dfp_channels=128,
+        dilations=(1, 12, 24, 36),
+        channels_fused=128,
         dfp_dilations=(3, 6, 9),
-        dfp_context_input=False,
-        concat_context='reduced',
-        num_bottleneck_convs=2,
-        bottleneck_kernel_size=3,
         dropout_ratio=0.0,
         num_classes=19,
         norm_cfg=norm_cfg,
         align_corners=True,
-        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0, avg_non_ignore=True)),
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0,
+            avg_non_ignore=True)),
     train_cfg=dict(),
     test_cfg=dict(mode='slide', crop_size=crop_size, stride=(576, 576)))
 test_dataloader = dict(

@@ -1,7 +1,8 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 """Convert the authors' DeepLabV3+ / WiderResNet-38 GFFNet checkpoint to
 mmseg_gated's state dict for
-``configs/gff/gffnet-deeplabv3plus_wrn38-a2_8xb1-100k_cityscapes-864x864.py``.
+``configs/gff/gffnet-deeplabv3plus_wrn38-a2_8xb1-100k_cityscapes-864x864.py``
+(``WiderResNet`` + ``GFFOfficialHead``, whose neck is ``GFFOfficialNeck``).
 
 Source layout (lxtGH/DecoupleSegNets, ``network/gffnets.py``,
 ``DeepWV3PlusGFFNet`` saved through DataParallel, so every key starts with

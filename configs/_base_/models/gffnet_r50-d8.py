@@ -13,17 +13,13 @@ model = dict(
         context='ppm',
         context_channels=512,
         pool_scales=(1, 2, 3, 6),
-        fusion_cfg=dict(
-            out_channels=256, fusion='gff', gate_channels=1,
-            order='parallel'),
+        fusion_cfg=dict(out_channels=256, fusion='gff'),
         num_refine_convs=2,
         dfp=True,
         # DFP block of the authors' code (BN-ReLU-1x1, BN-ReLU-3x3, 128 wide):
         # +1.08M parameters on R101 (Table 3 prints +0.8M)
         dfp_block='dense',
         dfp_channels=128,
-        dfp_context_input=True,
-        concat_context='context',
         # "all feature maps are concatenated for final semantic segmentation"
         num_bottleneck_convs=0,
         dropout_ratio=0.1,

@@ -3,6 +3,7 @@ from .ddsm_sep_aspp_head import DDSMSepASPPHead
 from .ddsm_uper_head import DDSMUPerHead
 from .dense_aspp_head import DenseASPPHead
 from .gff_head import GFFHead
+from .gff_official_head import GFFOfficialHead
 from .gscnn_head import GSCNNHead
 from .gscnn_official_head import GSCNNOfficialHead
 from .gsto_aspp_head import GSTOASPPHead
@@ -17,6 +18,7 @@ __all__ = [
     'DDSMUPerHead',
     'DenseASPPHead',
     'GFFHead',
+    'GFFOfficialHead',
     'GSCNNHead',
     'GSCNNOfficialHead',
     'GSTOASPPHead',

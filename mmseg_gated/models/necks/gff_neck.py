@@ -1,18 +1,17 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
-from torch import Tensor
-
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from torch import Tensor
+
 from ..layers import SpatialGate
 
 FUSIONS = ('concat', 'add', 'fpn', 'gated_fpn', 'gff')
-ORDERS = ('parallel', 'sequential')
 
 
 @MODELS.register_module()
@@ -33,18 +32,15 @@ class GFFNeck(BaseModule):
       level up): ``X~_l = (1 + G_l) X_l + (1 - G_l) resize(G_{l+1} X~_{l+1})``,
       ``X~_L = X_L``;
     - ``'gff'`` (Eq. 5): ``X~_l = (1 + G_l) X_l + (1 - G_l)
-      sum_{i != l} resize(G_i X_i)``.
+      sum_{i != l} resize(G_i X_i)``, every level from the un-fused inputs.
 
-    Gates are ``G_l = sigmoid(conv1x1(X_l))`` on the level's *own input*
-    (before the reduction), :class:`SpatialGate`. ``order='sequential'`` is
-    the authors' code: levels are fused shallow to deep and each uses the
-    already-fused shallower levels, ``X~_l = (1 + G_l) X_l + (1 - G_l)
-    (sum_{i<l} resize(G_i X~_i) + sum_{i>l} resize(G_i X_i))``.
-
-    The gate maps of the last forward are kept in ``self.last_gates`` (one
-    ``B x gate_channels x H_l x W_l`` tensor per level, detached; None for
-    un-gated fusions) for tools. ``self.forced_gates`` (dict level -> float)
-    replaces a level's gate by a constant, e.g. ``{0: 0.}`` (Fig. 7b).
+    Gates are ``G_l = sigmoid(conv1x1(X_l))``, one channel, on the level's
+    *own input* (before the reduction): ``self.gates[l]``, a
+    :class:`SpatialGate`. Tools read or replace a gate map through a forward
+    hook on that module (``tools/analysis_tools/visualize_gates.py``: a hook
+    that returns zeros is Fig. 7b's "gate set to 0"). The authors' layout
+    (128-channel gates, levels fused one after the other) is
+    :class:`GFFOfficialNeck`.
 
     Args:
         in_channels (Sequence[int]): Channels of each input level, shallow
@@ -53,20 +49,15 @@ class GFFNeck(BaseModule):
             Default: 256.
         fusion (str): One of ``'concat'``, ``'add'``, ``'fpn'``,
             ``'gated_fpn'``, ``'gff'``. Default: 'gff'.
-        gate_channels (int): Channels of each gate map: 1 (paper) or
-            ``out_channels`` (the authors' code: 128 with 128-channel
-            levels). Default: 1.
-        order (str): ``'parallel'`` (Eq. 5, all from the un-fused inputs) or
-            ``'sequential'`` (authors' code). Only for ``'gff'``.
-            Default: 'parallel'.
         gate_cfg (dict, optional): Extra arguments of :class:`SpatialGate`
-            (``kernel_size``, ``norm_cfg``, ``act_cfg``). Default: None.
+            (``kernel_size``, ``norm_cfg``, ``act_cfg``; ``gate_channels``
+            must be 1 or ``out_channels``). Default: None.
         conv_cfg (dict, optional): Conv config of the reductions.
         norm_cfg (dict, optional): Norm config of the reductions.
             Default: dict(type='BN').
         act_cfg (dict): Activation of the reductions. Default: ReLU.
-        align_corners (bool): ``align_corners`` of the resizes (the authors
-            use True). Default: False.
+        align_corners (bool): ``align_corners`` of the resizes.
+            Default: False.
         init_cfg (dict, optional): Initialization config. Default: None.
     """
 
@@ -74,8 +65,6 @@ class GFFNeck(BaseModule):
                  in_channels: Sequence[int],
                  out_channels: int = 256,
                  fusion: str = 'gff',
-                 gate_channels: int = 1,
-                 order: str = 'parallel',
                  gate_cfg: Optional[dict] = None,
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = dict(type='BN'),
@@ -89,23 +78,17 @@ class GFFNeck(BaseModule):
         if fusion not in FUSIONS:
             raise ValueError(f'fusion must be one of {FUSIONS}, got '
                              f'{fusion!r}')
-        if order not in ORDERS:
-            raise ValueError(f'order must be one of {ORDERS}, got {order!r}')
-        if order == 'sequential' and fusion != 'gff':
-            raise ValueError("order='sequential' only applies to "
-                             f"fusion='gff', got fusion={fusion!r}")
+        gate_cfg = dict(gate_cfg or {})
+        gate_channels = gate_cfg.get('gate_channels', 1)
         if gate_channels not in (1, out_channels):
-            raise ValueError('gate_channels must be 1 or out_channels '
-                             f'({out_channels}), got {gate_channels}')
+            raise ValueError('gate_cfg: gate_channels must be 1 or '
+                             f'out_channels ({out_channels}), got '
+                             f'{gate_channels}')
         self.in_channels = list(in_channels)
         self.num_levels = len(in_channels)
         self.channels = out_channels
         self.fusion = fusion
-        self.order = order
-        self.gate_channels = gate_channels
         self.align_corners = align_corners
-        self.forced_gates: Dict[int, float] = {}
-        self.last_gates: List[Optional[Tensor]] = [None] * self.num_levels
 
         self.reduce_convs = nn.ModuleList(
             ConvModule(
@@ -116,10 +99,9 @@ class GFFNeck(BaseModule):
                 norm_cfg=norm_cfg,
                 act_cfg=act_cfg) for c in in_channels)
         if fusion in ('gff', 'gated_fpn'):
-            gate_cfg = dict(gate_cfg or {})
             # the top level of the gated FPN only sends (its gate is used)
             self.gates = nn.ModuleList(
-                SpatialGate(c, gate_channels, **gate_cfg) for c in in_channels)
+                SpatialGate(c, **gate_cfg) for c in in_channels)
         else:
             self.gates = None
 
@@ -130,18 +112,17 @@ class GFFNeck(BaseModule):
         else:
             self.out_channels = [out_channels] * self.num_levels
 
-    # ------------------------------------------------------------------
     def _check_inputs(self, inputs: Sequence[Tensor]) -> None:
         if not isinstance(inputs, (list, tuple)) or \
                 len(inputs) != self.num_levels:
             n = len(inputs) if isinstance(inputs, (list, tuple)) else 'a ' + \
                 type(inputs).__name__
-            raise ValueError(f'GFFNeck expects {self.num_levels} levels, '
-                             f'got {n}')
+            raise ValueError(f'{type(self).__name__} expects '
+                             f'{self.num_levels} levels, got {n}')
         for i, (x, c) in enumerate(zip(inputs, self.in_channels)):
             if x.dim() != 4 or x.size(1) != c:
-                raise ValueError(f'GFFNeck level {i}: expected B x {c} x H x '
-                                 f'W, got {tuple(x.shape)}')
+                raise ValueError(f'{type(self).__name__} level {i}: expected '
+                                 f'B x {c} x H x W, got {tuple(x.shape)}')
 
     def _resize(self, x: Tensor, like: Tensor) -> Tensor:
         if x.shape[2:] == like.shape[2:]:
@@ -150,26 +131,9 @@ class GFFNeck(BaseModule):
             x, size=like.shape[2:], mode='bilinear',
             align_corners=self.align_corners)
 
-    def reduce(self, inputs: Sequence[Tensor]) -> List[Tensor]:
-        """1x1 reductions of every level to ``out_channels``."""
-        return [conv(x) for conv, x in zip(self.reduce_convs, inputs)]
-
-    def compute_gates(self, inputs: Sequence[Tensor]) -> List[Tensor]:
-        """Gate map of every level from its own (un-reduced) input; levels
-        in ``forced_gates`` get a constant map."""
-        gates = []
-        for i, (gate, x) in enumerate(zip(self.gates, inputs)):
-            if i in self.forced_gates:
-                g = x.new_full((x.size(0), self.gate_channels, *x.shape[2:]),
-                               float(self.forced_gates[i]))
-            else:
-                g = gate(x)
-            gates.append(g)
-        return gates
-
-    def fuse(self, feats: List[Tensor],
-             gates: Optional[List[Tensor]] = None) -> List[Tensor]:
-        """Fuse reduced features (and gates) according to ``fusion``."""
+    def _fuse(self, feats: List[Tensor],
+              gates: Optional[List[Tensor]]) -> List[Tensor]:
+        """Fuse the reduced levels (and their gates) by ``fusion``."""
         L = self.num_levels
         if self.fusion == 'concat':
             return [
@@ -190,19 +154,13 @@ class GFFNeck(BaseModule):
                 sent = self._resize(gates[i + 1] * outs[i + 1], feats[i])
                 outs[i] = (1 + gates[i]) * feats[i] + (1 - gates[i]) * sent
             return outs
-        # gff, Eq. 5
+        # gff, Eq. 5: every level receives the gated un-fused others
         sent = [g * f for g, f in zip(gates, feats)]
         outs = []
-        for l in range(L):
-            received = 0
-            for i in range(L):
-                if i != l:
-                    received = received + self._resize(sent[i], feats[l])
-            out = (1 + gates[l]) * feats[l] + (1 - gates[l]) * received
-            outs.append(out)
-            if self.order == 'sequential':
-                # later levels receive the already-fused level l
-                sent[l] = gates[l] * out
+        for k in range(L):
+            received = sum(
+                self._resize(sent[i], feats[k]) for i in range(L) if i != k)
+            outs.append((1 + gates[k]) * feats[k] + (1 - gates[k]) * received)
         return outs
 
     def forward(self, inputs: Sequence[Tensor]) -> Tuple[Tensor, ...]:
@@ -216,7 +174,8 @@ class GFFNeck(BaseModule):
             map at the finest resolution for ``'concat'``/``'add'``.
         """
         self._check_inputs(inputs)
-        gates = self.compute_gates(inputs) if self.gates is not None else None
-        self.last_gates = [g.detach() for g in gates] if gates is not None \
-            else [None] * self.num_levels
-        return tuple(self.fuse(self.reduce(inputs), gates))
+        gates = None
+        if self.gates is not None:
+            gates = [gate(x) for gate, x in zip(self.gates, inputs)]
+        feats = [conv(x) for conv, x in zip(self.reduce_convs, inputs)]
+        return tuple(self._fuse(feats, gates))
