@@ -31,6 +31,8 @@ setup(
     extras_require={
         'tests': ['pytest>=7'],
         'cityscapes': ['cityscapesscripts'],
+        # tools/deployment/pytorch2onnx.py (torch's TorchScript exporter)
+        'onnx': ['onnx', 'onnxruntime'],
     },
     license='Apache License 2.0',
     zip_safe=False,

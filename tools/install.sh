@@ -7,7 +7,8 @@
 # - keeps a usable mmcv (2.0.0 <= version < 2.2.0, built with ops); otherwise builds
 #   mmcv 2.1.0 from source with ops (about 8 minutes on 2 CPU cores; pip caches the wheel);
 #   set FORCE_CUDA=1 (with nvcc on PATH) to build the CUDA kernels as well;
-# - installs mmengine, mmsegmentation 1.2.x, ftfy, regex, the test tools and this package (editable).
+# - installs mmengine, mmsegmentation 1.2.x, ftfy, regex, the test tools and this package (editable);
+# - installs onnx and onnxruntime for the ONNX export if absent (INSTALL_ONNX=0: skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
@@ -43,4 +44,13 @@ fi
 
 pip_install "mmsegmentation>=1.2.0,<1.3" ftfy regex "pytest>=7" scipy
 pip_install --no-build-isolation -e .
+# Optional: ONNX export (tools/deployment/pytorch2onnx.py and its tests, which
+# skip without them); installed only if absent. INSTALL_ONNX=0 skips.
+if [ "${INSTALL_ONNX:-1}" = "1" ]; then
+  if "$PY" -c "import onnx, onnxruntime" 2>/dev/null; then
+    echo "[install] keeping onnx $("$PY" -c 'import onnx; print(onnx.__version__)'), onnxruntime $("$PY" -c 'import onnxruntime; print(onnxruntime.__version__)')"
+  else
+    pip_install onnx onnxruntime || echo "[install] onnx/onnxruntime not installed: ONNX export tests will skip"
+  fi
+fi
 "$PY" -c "import mmseg_gated, mmcv.ops, mmseg; print('[install] ok: mmseg', mmseg.__version__, 'mmcv', mmcv.__version__, 'mmseg_gated', mmseg_gated.__version__)"
