@@ -57,7 +57,6 @@ def test_default_out_dir_is_beside_the_image(tmp_path):
 def test_hooks_read_and_zero_gates_and_leave_the_model_unchanged():
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-
     from mmseg.registry import MODELS
     tool = load_tool()
     init_default_scope('mmseg')

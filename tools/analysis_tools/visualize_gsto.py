@@ -155,8 +155,9 @@ def overview(pngs: dict, image: np.ndarray) -> np.ndarray:
 
 def main(argv=None):
     args = parse_args(argv)
-    import mmseg_gated  # noqa: F401
     from mmseg.apis import inference_model
+
+    import mmseg_gated  # noqa: F401
     from mmseg_gated.utils import CheckpointLoadError, init_model_checked
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
     cfg = Config.fromfile(args.config)
