@@ -42,7 +42,7 @@ def parse_args(argv=None):
     parser.add_argument('image', help='image file')
     parser.add_argument(
         '--out-dir', default=None,
-        help='folder for the PNGs (default: the folder of the image)')
+        help="folder for the PNGs; None: the image's folder")
     parser.add_argument(
         '--zero-gate', type=int, action='append', default=[],
         help='also predict with this level\'s gate set to 0 (repeatable)')

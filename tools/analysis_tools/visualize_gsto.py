@@ -57,7 +57,7 @@ def parse_args(argv=None):
     parser.add_argument('image', help='image file')
     parser.add_argument(
         '--out-dir', default=None,
-        help='folder for the PNGs (default: the folder of the image)')
+        help="folder for the PNGs; None: the image's folder")
     parser.add_argument(
         '--stretch', action='store_true',
         help='colour each map from its min to its max instead of 0..1')
