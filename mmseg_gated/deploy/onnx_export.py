@@ -314,10 +314,12 @@ def export_and_check(model: nn.Module,
                      raise_on_fail: bool = True) -> Dict:
     """Export ``model`` to ONNX and compare onnxruntime with PyTorch.
 
-    The PyTorch reference is the model as configured (e.g. a DDSM's chunked
-    core and mmcv sampler), so the check also covers the switches of
-    :func:`export_mode`. For Gated-SCNN, PyTorch runs Canny inside and the
-    ONNX model gets the same map as its second input.
+    The PyTorch reference computes what the graph computes (the model under
+    :func:`export_mode`); where that switched something (a DDSM's chunked
+    core or mmcv sampler), each check also reports ``switch_gap``, the max
+    abs difference between the model as configured and as exported, both
+    in PyTorch. For Gated-SCNN, PyTorch runs Canny inside and the ONNX
+    model gets the same map as its second input.
 
     Args:
         model (nn.Module): The segmentor, on the CPU.
@@ -339,7 +341,8 @@ def export_and_check(model: nn.Module,
     Returns:
         dict: ``path``, ``inputs`` (names), ``output``, ``changes`` (the
         :func:`export_mode` switches) and ``checks``: one dict per checked
-        input size (``input_shape`` plus :func:`compare`'s figures).
+        input size (``input_shape``, :func:`compare`'s figures and, after a
+        switch, ``switch_gap``).
     """
     _check_deps()
     import onnx
@@ -364,11 +367,15 @@ def export_and_check(model: nn.Module,
                                  seed=seed + 1 + k), tuple(s)))
     checks = []
     for x, s in runs:
-        with torch.no_grad():
+        with torch.no_grad(), export_mode(model):
             ref = reference(*x)
         got = run_onnx(session, wrapper.input_names, x)
         res = compare(output, ref, got, atol)
         res['input_shape'] = tuple(x[0].shape)
+        if log:
+            with torch.no_grad():
+                configured = reference(*x)
+            res['switch_gap'] = float((configured - ref).abs().max())
         checks.append(res)
     result = dict(
         path=path,

@@ -25,7 +25,9 @@ Per model family:
   the RGB uint8 image with the head's ``canny_thresholds``, > 0).
 - DDSM: exported with the ``grid_sample`` sampler (``backend='torch'``) and
   the einsum spatial core; mmcv's deformable-conv op and the chunked core
-  cannot be traced. PyTorch's reference runs the model as configured.
+  cannot be traced. The parity is against PyTorch running the same
+  sampler and core; the tool also prints the difference between the model
+  as configured and as exported (both in PyTorch).
 - Multi-scale attention: exported at the config's ``test_scales`` (or
   ``--scales``) for one input size; the rescaled sizes are computed in
   Python, so ``--dynamic`` is refused.
@@ -209,6 +211,9 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
             print(f"input {shape}: {c['mismatched']} labels differ, "
                   f"{c['mismatched_clear']} of them not near-ties "
                   f"{'ok' if c['ok'] else 'FAILED'}")
+        if 'switch_gap' in c:
+            print(f'input {shape}: PyTorch as configured vs as exported: '
+                  f"max abs diff {c['switch_gap']:.3g}")
     if not all(c['ok'] for c in res['checks']):
         print(f'error: {ParityError.__doc__.strip()}', file=sys.stderr)
         sys.exit(1)
