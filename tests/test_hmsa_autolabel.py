@@ -60,7 +60,8 @@ def _teacher(tmp_path):
             type='MscaleSepASPPHead', in_channels=32, in_index=3, channels=8,
             dilations=(1, 2), c1_in_channels=4, c1_channels=4,
             num_classes=3, norm_cfg=NORM, scale_attn=dict(channels=4),
-            loss_decode=dict(type='CrossEntropyLoss')),
+            loss_decode=dict(type='CrossEntropyLoss',
+                             avg_non_ignore=True)),
         test_cfg=dict(mode='whole'))
     cfg = Config(dict(
         model=model, default_scope='mmseg',
