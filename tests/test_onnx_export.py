@@ -1,8 +1,8 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 """ONNX export (tools/deployment/pytorch2onnx.py, mmseg_gated.deploy): one
-small model per paper, exported and run by onnxruntime, compared with
-PyTorch's whole-image inference of the same model (the reference is the
-model as configured, not the exported graph). Skipped without onnx and
+small model per paper (random weights, logits scaled to a trained model's
+range), exported and run by onnxruntime, compared with PyTorch's
+whole-image inference of the same model. Skipped without onnx and
 onnxruntime (``pip install -e .[onnx]``)."""
 import importlib.util
 import os.path as osp

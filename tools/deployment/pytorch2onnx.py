@@ -44,12 +44,21 @@ import sys
 from typing import Optional, Sequence
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults in --help, except None and False (said in the text)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parse_args(argv: Optional[Sequence[str]] = None):
     from mmengine.config import DictAction
     p = argparse.ArgumentParser(
         description='Export a segmentor to ONNX and compare onnxruntime '
         'with PyTorch',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     p.add_argument('config', help='model config')
     p.add_argument(
         'checkpoint', help="checkpoint, or 'none' for random "
