@@ -1,16 +1,16 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 import copy
 
-import torch
 from mmseg.models.decode_heads import DepthwiseSeparableASPPHead
-from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 
 from ..utils import HeadInputsMixin
+from ..utils.sep_aspp_decoder import SepASPPDecoderMixin
 
 
 @MODELS.register_module()
-class DDSMSepASPPHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
+class DDSMSepASPPHead(HeadInputsMixin, SepASPPDecoderMixin,
+                      DepthwiseSeparableASPPHead):
     """DeepLabV3+ head with one DDSM from the ASPP output to the stride-4
     feature (DDSM paper, Sec. 2.2; Table 1 right).
 
@@ -53,8 +53,13 @@ class DDSMSepASPPHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
                              f'({c1_channels}), got {cfg["channels"]}')
         self.fusion = MODELS.build(cfg)
 
+    def fuse_fine(self, fine, aspp_out):
+        """``x~_2 = fusion(c1, aspp(x_5))`` in place of ``c1``."""
+        return self.fusion(fine, aspp_out)
+
     def forward(self, inputs):
-        """Forward function."""
+        """DeepLabV3+ decoder (:class:`SepASPPDecoderMixin`) with the fused
+        fine feature; checks the input widths first."""
         x = self._transform_inputs(inputs)
         if x.dim() != 4 or x.size(1) != self.in_channels:
             raise ValueError(
@@ -63,28 +68,10 @@ class DDSMSepASPPHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
                 f'{tuple(x.shape)}: set in_channels to the backbone\'s '
                 'output channels')
         c1_in = self.c1_bottleneck.conv.in_channels
-        if inputs[0].dim() != 4 or inputs[0].size(1) != c1_in:
+        fine = inputs[self.c1_in_index]
+        if fine.dim() != 4 or fine.size(1) != c1_in:
             raise ValueError(
                 f'DDSMSepASPPHead c1_in_channels is {c1_in}, but backbone '
-                f'output 0 is {tuple(inputs[0].shape)}: set c1_in_channels '
-                'to its channels')
-        aspp_outs = [
-            resize(
-                self.image_pool(x),
-                size=x.size()[2:],
-                mode='bilinear',
-                align_corners=self.align_corners)
-        ]
-        aspp_outs.extend(self.aspp_modules(x))
-        aspp_outs = torch.cat(aspp_outs, dim=1)
-        output = self.bottleneck(aspp_outs)
-        c1_output = self.fusion(self.c1_bottleneck(inputs[0]), output)
-        output = resize(
-            input=output,
-            size=c1_output.shape[2:],
-            mode='bilinear',
-            align_corners=self.align_corners)
-        output = torch.cat([output, c1_output], dim=1)
-        output = self.sep_bottleneck(output)
-        output = self.cls_seg(output)
-        return output
+                f'output {self.c1_in_index} is {tuple(fine.shape)}: set '
+                'c1_in_channels to its channels')
+        return super().forward(inputs)
