@@ -9,6 +9,8 @@ from mmseg.models.utils import resize
 from mmseg_gated.models.decode_heads import DDSMSepASPPHead, DDSMUPerHead
 
 NORM = dict(type='BN', requires_grad=True)
+# mmseg warns about its default avg_non_ignore=False at every build
+LOSS = dict(type='CrossEntropyLoss', avg_non_ignore=True)
 
 
 class _UpAdd(nn.Module):
@@ -22,7 +24,7 @@ class _UpAdd(nn.Module):
 def _uper_cfg(**kw):
     cfg = dict(in_channels=[8, 16, 24, 32], in_index=[0, 1, 2, 3],
                channels=16, num_classes=5, norm_cfg=NORM,
-               pool_scales=(1, 2, 3, 6))
+               pool_scales=(1, 2, 3, 6), loss_decode=LOSS)
     cfg.update(kw)
     return cfg
 
@@ -122,7 +124,8 @@ def test_uper_head_bad_levels():
 
 def _aspp_cfg(**kw):
     cfg = dict(in_channels=32, in_index=3, channels=16, dilations=(1, 2, 3),
-               c1_in_channels=8, c1_channels=6, num_classes=5, norm_cfg=NORM)
+               c1_in_channels=8, c1_channels=6, num_classes=5, norm_cfg=NORM,
+               loss_decode=LOSS)
     cfg.update(kw)
     return cfg
 
@@ -172,7 +175,7 @@ def test_segmentor_flops_count_the_sampler(monkeypatch):
         decode_head=dict(
             type='DDSMUPerHead', in_channels=[8, 16, 32, 64],
             in_index=[0, 1, 2, 3], channels=16, num_classes=3, norm_cfg=NORM,
-            fusion_cfg=dict(type='DDSM', backend='mmcv')))
+            loss_decode=LOSS, fusion_cfg=dict(type='DDSM', backend='mmcv')))
     model = MODELS.build(cfg)
     with_handle = flops.count_complexity(model, (32, 32))
     op = 'prim::PythonOp.ModulatedDeformConv2dFunction'
