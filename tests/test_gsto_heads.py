@@ -13,6 +13,8 @@ from mmseg_gated.models.decode_heads import (GSTOASPPHead, GSTOAuxHead,
 from mmseg_gated.models.layers import GatedScaleTransfer, SpatialGate
 
 BN = dict(type='BN')
+# mmseg warns about its default avg_non_ignore=False at every build
+LOSS = dict(type='CrossEntropyLoss', avg_non_ignore=True)
 
 
 def open_gates(model):
@@ -50,7 +52,8 @@ CASES = [
 @pytest.mark.parametrize('ref_cls,cls,extra', CASES)
 def test_open_gates_equal_mmseg_head(ref_cls, cls, extra):
     torch.manual_seed(0)
-    kw = dict(in_channels=8, channels=6, num_classes=3, norm_cfg=BN, **extra)
+    kw = dict(in_channels=8, channels=6, num_classes=3, norm_cfg=BN,
+              loss_decode=LOSS, **extra)
     ref, ours = ref_cls(**kw), cls(**kw)
     ref.init_weights()
     load_wrapped(ours, ref)
@@ -66,7 +69,7 @@ def test_open_gates_equal_mmseg_head(ref_cls, cls, extra):
 
 def test_psp_branch_is_gated_down_and_up():
     torch.manual_seed(0)
-    head = GSTOPSPHead(in_channels=8, channels=6, num_classes=3,
+    head = GSTOPSPHead(in_channels=8, channels=6, num_classes=3, loss_decode=LOSS,
                        pool_scales=(2, ), norm_cfg=BN)
     head.eval()
     x = torch.randn(1, 8, 8, 8)
@@ -82,6 +85,7 @@ def test_heads_train_and_reach_gates():
     torch.manual_seed(0)
     for cls, extra in [(GSTOPSPHead, {}), (GSTOASPPHead, {})]:
         head = cls(in_channels=8, channels=6, num_classes=3, norm_cfg=BN,
+                   loss_decode=LOSS,
                    **extra)
         out = head([torch.randn(2, 8, 9, 7)])
         assert out.shape == (2, 3, 9, 7)
@@ -125,7 +129,7 @@ def test_aux_head_loss_is_ce_on_resized_logits():
 
 
 def test_aux_head_errors():
-    head = GSTOAuxHead(num_classes=4, in_index=0)
+    head = GSTOAuxHead(num_classes=4, in_index=0, loss_decode=LOSS)
     with pytest.raises(ValueError, match='B x 4 x H x W'):
         head([torch.randn(1, 5, 4, 4)])
     with pytest.raises(TypeError, match='in_index'):

@@ -241,7 +241,9 @@ def test_mmseg_ocr_heads_and_aux_losses():
     from helpers import build_cpu_model, make_batch
     heads = dict(in_channels=[4, 8, 16, 32], in_index=(0, 1, 2, 3),
                  channels=60, input_transform='resize_concat',
-                 norm_cfg=dict(type='BN'), num_classes=3)
+                 norm_cfg=dict(type='BN'), num_classes=3,
+                 loss_decode=dict(type='CrossEntropyLoss',
+                                  avg_non_ignore=True))
     model = build_cpu_model(dict(
         type='CascadeEncoderDecoder', num_stages=2,
         data_preprocessor=dict(type='SegDataPreProcessor', size=(64, 64)),
@@ -252,9 +254,11 @@ def test_mmseg_ocr_heads_and_aux_losses():
             dict(type='OCRHead', ocr_channels=16, **heads)],
         auxiliary_head=[
             dict(type='GSTOAuxHead', in_index=4, num_classes=3,
-                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.3)),
+                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.3,
+                                  avg_non_ignore=True)),
             dict(type='GSTOAuxHead', in_index=5, num_classes=3,
-                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.5))],
+                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.5,
+                                  avg_non_ignore=True))],
         train_cfg=ConfigDict(), test_cfg=ConfigDict(mode='whole')))
     data = model.data_preprocessor(make_batch(3, batch=2), True)
     losses = model(**data, mode='loss')

@@ -10,9 +10,11 @@ from mmseg.registry import MODELS
 
 GFF = dict(type='GFFHead', in_channels=[4, 8, 16], in_index=[0, 1, 2],
            channels=8, num_classes=3, context_channels=8, pool_scales=(1, 2),
-           fusion_cfg=dict(out_channels=8), dfp_channels=8)
+           fusion_cfg=dict(out_channels=8), dfp_channels=8,
+           loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
 PSP = dict(type='GSTOPSPHead', in_channels=8, channels=4, num_classes=3,
-           pool_scales=(1, 2))
+           pool_scales=(1, 2),
+           loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
 
 
 def test_mmseg_reference_gives_bare_assertion():
