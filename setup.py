@@ -11,9 +11,9 @@ def get_version():
 setup(
     name='mmseg_gated',
     version=get_version(),
-    description='Gated and multi-scale feature fusion for semantic segmentation '
-    '(GFF, Gated-SCNN, DDSM, hierarchical multi-scale attention, GSTO) as an '
-    'MMSegmentation 1.x plugin',
+    description='Gated and multi-scale feature fusion for semantic '
+    'segmentation (GFF, Gated-SCNN, DDSM, hierarchical multi-scale '
+    'attention, GSTO) as an MMSegmentation 1.x plugin',
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),

@@ -16,7 +16,6 @@ CONFIGS = sorted(
                          recursive=True) if '_base_' not in p.split(osp.sep))
 
 
-
 def uses_align_corners(cfg):
     """Whether any dict of the config sets ``align_corners=True``."""
     if isinstance(cfg, dict):

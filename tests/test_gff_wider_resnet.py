@@ -24,8 +24,10 @@ def test_wrn38_default_layout():
     keys = set(model.state_dict())
     for k in ('mod1.conv1.weight', 'mod2.block1.bn1.0.running_mean',
               'mod2.block1.convs.conv1.weight', 'mod2.block1.proj_conv.weight',
-              'mod6.block1.convs.bn3.0.weight', 'mod7.block1.convs.conv3.weight'):
+              'mod6.block1.convs.bn3.0.weight',
+              'mod7.block1.convs.conv3.weight'):
         assert k in keys, k
+
     # conv weights counted by hand from the A2 layout (no classifier)
     def basic(cin, c, n):  # n blocks of two 3x3 convs, first projects
         first = cin * c[0] * 9 + c[0] * c[1] * 9 + cin * c[1]

@@ -69,7 +69,8 @@ def test_open_gates_equal_mmseg_head(ref_cls, cls, extra):
 
 def test_psp_branch_is_gated_down_and_up():
     torch.manual_seed(0)
-    head = GSTOPSPHead(in_channels=8, channels=6, num_classes=3, loss_decode=LOSS,
+    head = GSTOPSPHead(in_channels=8, channels=6, num_classes=3,
+                       loss_decode=LOSS,
                        pool_scales=(2, ), norm_cfg=BN)
     head.eval()
     x = torch.randn(1, 8, 8, 8)

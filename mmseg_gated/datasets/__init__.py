@@ -1,7 +1,7 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
-from .camvid import CamVidDataset
-from .lip import LIPDataset
-from .synthetic import SyntheticSegDataset
+from .camvid import CamVidDataset  # noqa: F401
+from .lip import LIPDataset  # noqa: F401
+from .synthetic import SyntheticSegDataset  # noqa: F401
 from .transforms import *  # noqa: F401,F403
 from .transforms import __all__ as _transforms
 

@@ -68,10 +68,12 @@ class SyntheticSegDataset(BaseSegDataset):
                  pipeline: Sequence[dict] = (),
                  **kwargs) -> None:
         if num_samples <= 0:
-            raise ValueError(f'num_samples must be positive, got {num_samples}')
+            raise ValueError(
+                f'num_samples must be positive, got {num_samples}')
         if len(img_size) != 2 or min(img_size) < 16:
             raise ValueError(
-                f'img_size must be (height, width) with both >= 16, got {img_size}')
+                'img_size must be (height, width) with both >= 16, got '
+                f'{img_size}')
         for key in ('data_prefix', 'img_suffix', 'seg_map_suffix'):
             if key in kwargs:
                 raise ValueError(

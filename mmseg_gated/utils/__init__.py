@@ -15,5 +15,6 @@ __all__ = [
     'enable_trusted_checkpoint_loading', 'load_checkpoint_file',
     'load_local_checkpoint', 'trust_checkpoint', 'CheckpointCoverage',
     'CheckpointCoverageError', 'check_checkpoint_coverage',
-    'checkpoint_coverage', 'init_model_checked', 'setup_cpu_distributed', 'teardown_distributed'
+    'checkpoint_coverage', 'init_model_checked', 'setup_cpu_distributed',
+    'teardown_distributed'
 ]

@@ -21,8 +21,8 @@ SegNet's own train.txt/val.txt it gives their lists exactly). With
 ``--split-dir`` naming a folder with other train.txt/val.txt/test.txt files,
 their basenames are used instead; ``splits/all.txt`` lists every frame.
 
-    python tools/dataset_converters/camvid.py /data/CamVid -o data/camvid_full \
-        --split-dir /data/SegNet/CamVid
+    python tools/dataset_converters/camvid.py /data/CamVid \
+        -o data/camvid_full --split-dir /data/SegNet/CamVid
 """
 import argparse
 import os

@@ -2,7 +2,6 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
