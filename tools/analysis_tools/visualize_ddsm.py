@@ -200,31 +200,50 @@ def channel_label(cell_y: float, cell_x: float, side: int) -> str:
     return 'out'
 
 
+def _spatial_panel(ax, image_rgb, pts, centre, size):
+    ax.imshow(image_rgb)
+    for y, x, ry, rx, _ in pts:
+        ax.plot([rx, x], [ry, y], color='white', lw=0.8, alpha=0.8)
+    ax.scatter(pts[:, 3], pts[:, 2], s=size * 0.15, c='lightgrey',
+               edgecolors='k', linewidths=0.4, label='regular grid p + p_n',
+               zorder=3)
+    sc = ax.scatter(pts[:, 1], pts[:, 0], s=size * (0.1 + pts[:, 4]),
+                    c=pts[:, 4], cmap='autumn_r', vmin=0, vmax=1, marker='X',
+                    edgecolors='k', linewidths=0.4,
+                    label='sampled p + p_n + dp_n', zorder=4)
+    ax.scatter([centre[1]], [centre[0]], s=size, c='blue', marker='+',
+               linewidths=2, label='query position p', zorder=5)
+    return sc
+
+
 def draw_spatial(image_rgb, pts, pixel, centre, stride, title, path):
+    """The whole image with the points, and a zoom on them."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     h, w = image_rgb.shape[:2]
-    fig, ax = plt.subplots(figsize=(max(4.0, 6.0 * w / h), 6.0), dpi=100)
-    ax.imshow(image_rgb)
-    for y, x, ry, rx, _ in pts:
-        ax.plot([rx, x], [ry, y], color='white', lw=0.6, alpha=0.7)
-    ax.scatter(pts[:, 3], pts[:, 2], s=12, c='lightgrey', edgecolors='k',
-               linewidths=0.4, label='regular grid p + p_n', zorder=3)
-    sc = ax.scatter(pts[:, 1], pts[:, 0], s=20 + MAX_MARKER * pts[:, 4],
-                    c=pts[:, 4], cmap='autumn_r', vmin=0, vmax=1, marker='X',
-                    edgecolors='k', linewidths=0.4,
-                    label='sampled p + p_n + dp_n', zorder=4)
-    ax.scatter([centre[1]], [centre[0]], s=160, c='blue', marker='+',
-               linewidths=2, label=f'pixel {pixel} -> DDSM position',
-               zorder=5)
-    fig.colorbar(sc, ax=ax, fraction=0.03, label='modulation dm_n')
-    ax.set_title(f'{title}\nstride {stride[0]:.2f} x {stride[1]:.2f} px',
-                 fontsize=9)
-    ax.legend(loc='lower right', fontsize=7, framealpha=0.7)
+    fig, (ax, zoom) = plt.subplots(
+        1, 2, figsize=(4.5 * w / h + 4.8, 4.8), dpi=100,
+        gridspec_kw=dict(width_ratios=(w / h, 1)))
+    _spatial_panel(ax, image_rgb, pts, centre, 40.0)
     ax.set_xlim(-0.5, w - 0.5)
     ax.set_ylim(h - 0.5, -0.5)
-    fig.tight_layout()
+    ax.set_title(f'pixel {pixel}', fontsize=9)
+    # zoom: the points' box plus one DDSM pixel around it
+    ys = np.concatenate([pts[:, 0], pts[:, 2], [centre[0]]])
+    xs = np.concatenate([pts[:, 1], pts[:, 3], [centre[1]]])
+    pad = max(stride)
+    half = max(ys.max() - ys.min(), xs.max() - xs.min()) / 2 + pad
+    cy, cx = (ys.max() + ys.min()) / 2, (xs.max() + xs.min()) / 2
+    sc = _spatial_panel(zoom, image_rgb, pts, centre, MAX_MARKER)
+    zoom.set_xlim(cx - half, cx + half)
+    zoom.set_ylim(cy + half, cy - half)
+    zoom.set_title(f'zoom; DDSM stride {stride[0]:.2f} x {stride[1]:.2f} '
+                   'image px', fontsize=9)
+    zoom.legend(loc='upper center', bbox_to_anchor=(0.5, -0.06), ncol=3,
+                fontsize=7)
+    fig.colorbar(sc, ax=zoom, fraction=0.05, label='modulation dm_n')
+    fig.suptitle(title, fontsize=9)
     fig.savefig(path)
     plt.close(fig)
 
@@ -254,8 +273,11 @@ def draw_channels(results: Dict[int, np.ndarray], side: int, kernel: int,
         ax.set_xticks(range(side))
         ax.set_yticks(range(side))
         ax.grid(True, lw=0.3)
-        ax.set_xlim(-0.5 - r, side - 0.5 + r)
-        ax.set_ylim(side - 0.5 + r, -0.5 - r)
+        # the grid and every point (points off the grid read zeros)
+        lo = min(-0.5 - r, float(pts[:, :2].min()) - 0.7)
+        hi = max(side - 0.5 + r, float(pts[:, :2].max()) + 0.7)
+        ax.set_xlim(lo, hi)
+        ax.set_ylim(hi, lo)
         ax.set_aspect('equal')
         used = ', '.join(channel_label(y, x, side) for y, x in pts[:, :2])
         ax.set_title(f'channel {ch} samples\n[{used}]', fontsize=8)
