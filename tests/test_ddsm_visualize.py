@@ -59,8 +59,10 @@ def model():
 def test_cli_writes_pngs_of_the_regular_grid(tmp_path, capsys):
     tool = load_tool()
     image = write_image(tmp_path / 'frame.png', 180, 240)
-    res = tool.main([CONFIG, 'none', image, '--pixel', '90', '120', '10',
-                     '7', '--channel', '0', '27'])
+    res = tool.main([
+        CONFIG, 'none', image, '--pixel', '90', '120', '10', '7', '--channel',
+        '0', '27'
+    ])
     out = tmp_path / 'frame_ddsm'
     # fusion levels (0, 1) of the config: two DDSMs, each with S and C
     names = ['decode_head_fusions_0', 'decode_head_fusions_1']
@@ -87,8 +89,8 @@ def test_cli_writes_pngs_of_the_regular_grid(tmp_path, capsys):
     # channel branch: channel 27 is cell (3, 3) of the 8 x 8 grid; zero
     # offsets sample its 3 x 3 neighbourhood (cells outside for channel 0)
     cells = lvl0['channel'][27][:, :2]
-    np.testing.assert_allclose(
-        cells, [(3 + dy, 3 + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+    np.testing.assert_allclose(cells, [(3 + dy, 3 + dx) for dy in (-1, 0, 1)
+                                       for dx in (-1, 0, 1)])
     assert lvl0['channel'][0][0, :2].tolist() == [-1, -1]
     text = capsys.readouterr().out
     assert 'stride 4.00 x 4.00 image px' in text
@@ -156,11 +158,12 @@ def test_resized_image_maps_through_the_test_resize(model, tmp_path):
     lvl0 = res['decode_head_fusions_0']
     assert lvl0['stride'] == pytest.approx((2.0, 2.0))
     # (45, 60) -> feature (22.25 - 0.5 ... ) = DDSM pixel (22, 30)
-    np.testing.assert_allclose(lvl0['spatial'][(45, 60)][:, :2],
-                               hand_grid(22, 30, 2), atol=1e-9)
+    np.testing.assert_allclose(
+        lvl0['spatial'][(45, 60)][:, :2], hand_grid(22, 30, 2), atol=1e-9)
     assert osp.isfile(
-        osp.join(str(tmp_path), 'small_ddsm',
-                 'decode_head_fusions_0_spatial_y45_x60.png'))
+        osp.join(
+            str(tmp_path), 'small_ddsm',
+            'decode_head_fusions_0_spatial_y45_x60.png'))
 
 
 def test_errors(model, tmp_path):

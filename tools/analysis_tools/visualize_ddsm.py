@@ -50,25 +50,40 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         'for given channels (channel branch), read through forward hooks.',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('config', help='config of a model with DDSM modules')
-    p.add_argument('checkpoint', help='checkpoint, or "none" for random '
-                   'weights')
+    p.add_argument(
+        'checkpoint', help='checkpoint, or "none" for random '
+        'weights')
     p.add_argument('image', help='input image')
     p.add_argument(
-        '--pixel', type=int, nargs='+', default=None, metavar='Y X',
+        '--pixel',
+        type=int,
+        nargs='+',
+        default=None,
+        metavar='Y X',
         help='image pixels (pairs of row, column); None: five spread '
         'points (centre and the four quarter points)')
     p.add_argument(
-        '--channel', type=int, nargs='+', default=[0, 27, 63],
+        '--channel',
+        type=int,
+        nargs='+',
+        default=[0, 27, 63],
         help='channels of the channel branch to show')
-    p.add_argument('--out-dir', default=None,
-                   help='where the PNGs go; None: STEM_ddsm/ beside the '
-                   'image')
+    p.add_argument(
+        '--out-dir',
+        default=None,
+        help='where the PNGs go; None: STEM_ddsm/ beside the '
+        'image')
     p.add_argument('--device', default='cpu', help='device of the model')
-    p.add_argument('--allow-partial', action='store_true',
-                   help='go on when the checkpoint fills less than 99%% '
-                   "of the model's parameters")
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='go on when the checkpoint fills less than 99%% '
+        "of the model's parameters")
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     args = p.parse_args(argv)
     if args.pixel is not None and len(args.pixel) % 2:
         p.error(f'--pixel takes pairs Y X, got {len(args.pixel)} numbers')
@@ -121,15 +136,18 @@ def record(samplers: dict, store: dict) -> list:
             if sampler is None:
                 continue
             key = (name, branch)
-            handles.append(sampler.conv_offset.register_forward_hook(
-                hook(key, 'offset')))
-            handles.append(sampler.conv_mask.register_forward_hook(
-                hook(key, 'mask')))
+            handles.append(
+                sampler.conv_offset.register_forward_hook(hook(key, 'offset')))
+            handles.append(
+                sampler.conv_mask.register_forward_hook(hook(key, 'mask')))
     return handles
 
 
-def sampled_points(offset: torch.Tensor, mask: torch.Tensor, row: int,
-                   col: int, kernel_size: int,
+def sampled_points(offset: torch.Tensor,
+                   mask: torch.Tensor,
+                   row: int,
+                   col: int,
+                   kernel_size: int,
                    dilation: int = 1) -> np.ndarray:
     """Eq. 1 at position ``(row, col)`` of the sampler's map.
 
@@ -165,7 +183,11 @@ class ImageMapping:
         align_corners (bool): the model's convention.
     """
 
-    def __init__(self, feat_hw, input_hw, img_hw, ori_hw,
+    def __init__(self,
+                 feat_hw,
+                 input_hw,
+                 img_hw,
+                 ori_hw,
                  align_corners: bool = False) -> None:
         self.steps = [(feat_hw, input_hw), (img_hw, ori_hw)]
         self.align_corners = align_corners
@@ -204,15 +226,35 @@ def _spatial_panel(ax, image_rgb, pts, centre, size):
     ax.imshow(image_rgb)
     for y, x, ry, rx, _ in pts:
         ax.plot([rx, x], [ry, y], color='white', lw=0.8, alpha=0.8)
-    ax.scatter(pts[:, 3], pts[:, 2], s=size * 0.15, c='lightgrey',
-               edgecolors='k', linewidths=0.4, label='regular grid p + p_n',
-               zorder=3)
-    sc = ax.scatter(pts[:, 1], pts[:, 0], s=size * (0.1 + pts[:, 4]),
-                    c=pts[:, 4], cmap='autumn_r', vmin=0, vmax=1, marker='X',
-                    edgecolors='k', linewidths=0.4,
-                    label='sampled p + p_n + dp_n', zorder=4)
-    ax.scatter([centre[1]], [centre[0]], s=size, c='blue', marker='+',
-               linewidths=2, label='query position p', zorder=5)
+    ax.scatter(
+        pts[:, 3],
+        pts[:, 2],
+        s=size * 0.15,
+        c='lightgrey',
+        edgecolors='k',
+        linewidths=0.4,
+        label='regular grid p + p_n',
+        zorder=3)
+    sc = ax.scatter(
+        pts[:, 1],
+        pts[:, 0],
+        s=size * (0.1 + pts[:, 4]),
+        c=pts[:, 4],
+        cmap='autumn_r',
+        vmin=0,
+        vmax=1,
+        marker='X',
+        edgecolors='k',
+        linewidths=0.4,
+        label='sampled p + p_n + dp_n',
+        zorder=4)
+    ax.scatter([centre[1]], [centre[0]],
+               s=size,
+               c='blue',
+               marker='+',
+               linewidths=2,
+               label='query position p',
+               zorder=5)
     return sc
 
 
@@ -223,7 +265,10 @@ def draw_spatial(image_rgb, pts, pixel, centre, stride, title, path):
     import matplotlib.pyplot as plt
     h, w = image_rgb.shape[:2]
     fig, (ax, zoom) = plt.subplots(
-        1, 2, figsize=(4.5 * w / h + 4.8, 4.8), dpi=100,
+        1,
+        2,
+        figsize=(4.5 * w / h + 4.8, 4.8),
+        dpi=100,
         gridspec_kw=dict(width_ratios=(w / h, 1)))
     _spatial_panel(ax, image_rgb, pts, centre, 40.0)
     ax.set_xlim(-0.5, w - 0.5)
@@ -238,10 +283,12 @@ def draw_spatial(image_rgb, pts, pixel, centre, stride, title, path):
     sc = _spatial_panel(zoom, image_rgb, pts, centre, MAX_MARKER)
     zoom.set_xlim(cx - half, cx + half)
     zoom.set_ylim(cy + half, cy - half)
-    zoom.set_title(f'zoom; DDSM stride {stride[0]:.2f} x {stride[1]:.2f} '
-                   'image px', fontsize=9)
-    zoom.legend(loc='upper center', bbox_to_anchor=(0.5, -0.06), ncol=3,
-                fontsize=7)
+    zoom.set_title(
+        f'zoom; DDSM stride {stride[0]:.2f} x {stride[1]:.2f} '
+        'image px',
+        fontsize=9)
+    zoom.legend(
+        loc='upper center', bbox_to_anchor=(0.5, -0.06), ncol=3, fontsize=7)
     fig.colorbar(sc, ax=zoom, fraction=0.05, label='modulation dm_n')
     fig.suptitle(title, fontsize=9)
     fig.savefig(path)
@@ -255,21 +302,40 @@ def draw_channels(results: Dict[int, np.ndarray], side: int, kernel: int,
     import matplotlib.pyplot as plt
     r = (kernel - 1) // 2
     cols = len(results)
-    fig, axes = plt.subplots(1, cols, figsize=(4.2 * cols, 4.6), dpi=100,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, cols, figsize=(4.2 * cols, 4.6), dpi=100, squeeze=False)
     sc = None
     for ax, (ch, pts) in zip(axes[0], results.items()):
-        ax.add_patch(plt.Rectangle((-0.5, -0.5), side, side, fill=False,
-                                   lw=1.2))
+        ax.add_patch(
+            plt.Rectangle((-0.5, -0.5), side, side, fill=False, lw=1.2))
         for i in range(side):
             for j in range(side):
-                ax.text(j, i, str(i * side + j), ha='center', va='center',
-                        fontsize=6, color='grey')
-        ax.add_patch(plt.Rectangle((ch % side - 0.5, ch // side - 0.5), 1,
-                                   1, color='blue', alpha=0.3))
-        sc = ax.scatter(pts[:, 1], pts[:, 0], s=20 + MAX_MARKER * pts[:, 4],
-                        c=pts[:, 4], cmap='autumn_r', vmin=0, vmax=1,
-                        marker='X', edgecolors='k', linewidths=0.4, zorder=4)
+                ax.text(
+                    j,
+                    i,
+                    str(i * side + j),
+                    ha='center',
+                    va='center',
+                    fontsize=6,
+                    color='grey')
+        ax.add_patch(
+            plt.Rectangle((ch % side - 0.5, ch // side - 0.5),
+                          1,
+                          1,
+                          color='blue',
+                          alpha=0.3))
+        sc = ax.scatter(
+            pts[:, 1],
+            pts[:, 0],
+            s=20 + MAX_MARKER * pts[:, 4],
+            c=pts[:, 4],
+            cmap='autumn_r',
+            vmin=0,
+            vmax=1,
+            marker='X',
+            edgecolors='k',
+            linewidths=0.4,
+            zorder=4)
         ax.set_xticks(range(side))
         ax.set_yticks(range(side))
         ax.grid(True, lw=0.3)
@@ -341,15 +407,17 @@ def visualize(model,
 
     results = OrderedDict()
     for name, branches in samplers.items():
-        res = dict(spatial=OrderedDict(), spatial_centre=OrderedDict(),
-                   channel=OrderedDict(), files=[])
+        res = dict(
+            spatial=OrderedDict(),
+            spatial_centre=OrderedDict(),
+            channel=OrderedDict(),
+            files=[])
         results[name] = res
         sp = store.get((name, 'spatial'))
         if sp is not None:
             sampler = branches['spatial']
             fh, fw = sp['offset'].shape[2:]
-            mapping = ImageMapping((fh, fw), input_hw, img_hw, (h0, w0),
-                                   align)
+            mapping = ImageMapping((fh, fw), input_hw, img_hw, (h0, w0), align)
             res['feature_size'] = (fh, fw)
             res['stride'] = mapping.stride()
             for y, x in pixels:
@@ -377,9 +445,10 @@ def visualize(model,
                 if not 0 <= c < side * side:
                     raise ValueError(f'channel {c} is not in 0..'
                                      f'{side * side - 1}')
-                res['channel'][c] = sampled_points(
-                    ch['offset'], ch['mask'], c // side, c % side,
-                    sampler.kernel_size, sampler.dilation)
+                res['channel'][c] = sampled_points(ch['offset'], ch['mask'],
+                                                   c // side, c % side,
+                                                   sampler.kernel_size,
+                                                   sampler.dilation)
             path = osp.join(out_dir, f'{name}_channel.png')
             draw_channels(
                 res['channel'], side, sampler.kernel_size,
@@ -423,8 +492,8 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                   f'{shift.mean():.2f} px, modulation {pts[:, 4].min():.3f}'
                   f'..{pts[:, 4].max():.3f}')
         for c, pts in res['channel'].items():
-            print(f'  channel {c}: samples at cells '
-                  + ' '.join(f'({y:.2f},{x:.2f})' for y, x in pts[:, :2]))
+            print(f'  channel {c}: samples at cells ' +
+                  ' '.join(f'({y:.2f},{x:.2f})' for y, x in pts[:, :2]))
         for path in res['files']:
             print(f'  wrote {path}')
     return results
