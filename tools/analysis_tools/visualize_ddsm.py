@@ -60,8 +60,8 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         nargs='+',
         default=None,
         metavar='Y X',
-        help='image pixels (pairs of row, column); None: five spread '
-        'points (centre and the four quarter points)')
+        help='image pixels as pairs of row, column; not given: the image '
+        'centre and its four quarter points')
     p.add_argument(
         '--channel',
         type=int,
@@ -71,7 +71,7 @@ def parse_args(argv: Optional[Sequence[str]] = None):
     p.add_argument(
         '--out-dir',
         default=None,
-        help='where the PNGs go; None: STEM_ddsm/ beside the '
+        help='where the PNGs go; not given: STEM_ddsm/ beside the '
         'image')
     p.add_argument('--device', default='cpu', help='device of the model')
     p.add_argument(
