@@ -8,6 +8,7 @@
 #   mmcv 2.1.0 from source with ops (about 8 minutes on 2 CPU cores; pip caches the wheel);
 #   set FORCE_CUDA=1 (with nvcc on PATH) to build the CUDA kernels as well;
 # - installs mmengine, mmsegmentation 1.2.x, ftfy, regex, the test tools and this package (editable);
+# - installs the lint tools (flake8, isort, yapf; tests/test_lint.py runs them);
 # - installs onnx and onnxruntime for the ONNX export if absent (INSTALL_ONNX=0: skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,8 @@ else
 fi
 
 pip_install "mmsegmentation>=1.2.0,<1.3" ftfy regex "pytest>=7" scipy
+# Lint (tests/test_lint.py runs them; pinned so the formatting is reproducible).
+pip_install "flake8==7.5.0" "isort==9.0.2" "yapf==0.43.0"
 pip_install --no-build-isolation -e .
 # Optional: ONNX export (tools/deployment/pytorch2onnx.py and its tests, which
 # skip without them); installed only if absent. INSTALL_ONNX=0 skips.
