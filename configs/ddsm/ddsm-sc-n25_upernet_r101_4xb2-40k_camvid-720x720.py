@@ -4,8 +4,7 @@
 # tools/dataset_converters/camvid.py), crop 720x720, random resize
 # [0.75, 2], SGD lr 0.01, momentum 0.9, wd 5e-4, poly 0.9.
 _base_ = [
-    'mmseg::_base_/models/upernet_r50.py',
-    '../_base_/datasets/camvid_720x960.py',
+    '../_base_/models/upernet_r50.py', '../_base_/datasets/camvid_720x960.py',
     'mmseg::_base_/schedules/schedule_40k.py', '../_base_/default_runtime.py'
 ]
 crop_size = (720, 720)
@@ -20,13 +19,8 @@ model = dict(
         num_classes=num_classes,
         fusion_levels=(0, 1, 2),
         fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
-        ppm_bottleneck_kernel=1,  # as the Table 3 model
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
-    auxiliary_head=dict(
-        num_classes=num_classes,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+        ppm_bottleneck_kernel=1),  # as the Table 3 model
+    auxiliary_head=dict(num_classes=num_classes))
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),

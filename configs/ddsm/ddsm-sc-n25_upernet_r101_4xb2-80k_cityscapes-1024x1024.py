@@ -5,7 +5,10 @@
 # Fine annotations only: trained on train + val; multi-scale + flip testing
 # (``tools/test.py ... --tta``) on the test split, written in the
 # Cityscapes format for the benchmark server (needs cityscapesscripts).
-_base_ = './upernet_r50_4xb2-80k_cityscapes-1024x1024.py'
+_base_ = [
+    './upernet_r50_4xb2-80k_cityscapes-1024x1024.py',
+    '../_base_/datasets/cityscapes_test-server.py'
+]
 model = dict(
     pretrained='open-mmlab://resnet101_v1c',
     backbone=dict(depth=101),
@@ -17,42 +20,21 @@ model = dict(
         # the paper; mmseg's 3x3 (ppm_bottleneck_kernel=3) adds 6.3M
         ppm_bottleneck_kernel=1))
 
-dataset_type = 'CityscapesDataset'
-data_root = 'data/cityscapes/'
-train_pipeline = {{_base_.train_pipeline}}
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='ConcatDataset',
         datasets=[
             dict(
-                type=dataset_type,
-                data_root=data_root,
+                type='CityscapesDataset',
+                data_root='data/cityscapes/',
                 data_prefix=dict(
-                    img_path='leftImg8bit/train',
-                    seg_map_path='gtFine/train'),
-                pipeline=train_pipeline),
-            dict(
-                type=dataset_type,
-                data_root=data_root,
-                data_prefix=dict(
-                    img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
-                pipeline=train_pipeline)
+                    img_path=f'leftImg8bit/{split}',
+                    seg_map_path=f'gtFine/{split}'),
+                pipeline={{_base_.train_pipeline}})
+            for split in ('train', 'val')
         ]))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_prefix=dict(img_path='leftImg8bit/test'),
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
-            dict(type='PackSegInputs')
-        ]))
+test_dataloader = {{_base_.test_server_dataloader}}
 test_evaluator = dict(
     type='CityscapesMetric',
     format_only=True,
@@ -64,14 +46,14 @@ tta_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(
         type='TestTimeAug',
-        transforms=[[
-            dict(type='Resize', scale_factor=r, keep_ratio=True)
-            for r in img_ratios
-        ],
-                    [
-                        dict(type='RandomFlip', prob=0.,
-                             direction='horizontal'),
-                        dict(type='RandomFlip', prob=1.,
-                             direction='horizontal')
-                    ], [dict(type='PackSegInputs')]])
+        transforms=[
+            [
+                dict(type='Resize', scale_factor=r, keep_ratio=True)
+                for r in img_ratios
+            ],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='PackSegInputs')]
+        ])
 ]

@@ -8,4 +8,5 @@ model = dict(
             type='DDSM',
             num_points=9,
             num_channel_points=9,
-            with_spatial=True, with_channel=True)))
+            with_spatial=True,
+            with_channel=True)))

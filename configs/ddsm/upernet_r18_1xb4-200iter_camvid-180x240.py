@@ -2,10 +2,10 @@
 # (SegNet layout) at half resolution, 200 iterations. Compare with
 # ddsm-sc_upernet_r18_1xb4-200iter_camvid-180x240.py (same schedule):
 #   ln -s $(realpath ../shared/data/camvid) data/camvid
-#   python tools/train.py configs/ddsm/upernet_r18_1xb4-200iter_camvid-180x240.py
+#   python tools/train.py \
+#       configs/ddsm/upernet_r18_1xb4-200iter_camvid-180x240.py
 _base_ = [
-    'mmseg::_base_/models/upernet_r50.py',
-    '../_base_/datasets/camvid_180x240.py',
+    '../_base_/models/upernet_r50.py', '../_base_/datasets/camvid_180x240.py',
     '../_base_/schedules/schedule_cpu-200iter.py',
     '../_base_/default_runtime.py'
 ]
@@ -19,13 +19,6 @@ model = dict(
         in_channels=[64, 128, 256, 512],
         channels=128,
         num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
+        norm_cfg=norm_cfg),
     auxiliary_head=dict(
-        in_channels=256,
-        channels=64,
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+        in_channels=256, channels=64, num_classes=11, norm_cfg=norm_cfg))

@@ -1,5 +1,5 @@
-# DDSM paper, Table 2, row "UPerNet [11]": boundary F-score (thresholds 3, 5, 9,
-# 12 px) and mIoU on Cityscapes val of the Table 1 model
+# DDSM paper, Table 2, row "UPerNet [11]": boundary F-score (thresholds 3,
+# 5, 9, 12 px) and mIoU on Cityscapes val of the Table 1 model
 # upernet_r50_4xb2-80k_cityscapes-1024x1024.py (same training).
 _base_ = './upernet_r50_4xb2-80k_cityscapes-1024x1024.py'
 val_evaluator = [

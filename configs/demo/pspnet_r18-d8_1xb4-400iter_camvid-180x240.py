@@ -1,8 +1,9 @@
 # Real-data CPU check: mmseg's PSPNet-R18-D8, no pretrained weights, CamVid
 # (SegNet layout) at half resolution, 400 iterations.
-#   python tools/train.py configs/demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py
+#   python tools/train.py \
+#       configs/demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py
 _base_ = [
-    'mmseg::_base_/models/pspnet_r50-d8.py',
+    '../_base_/models/pspnet_r50-d8.py',
     '../_base_/datasets/camvid_180x240.py',
     '../_base_/schedules/schedule_cpu-200iter.py',
     '../_base_/default_runtime.py'
@@ -14,24 +15,10 @@ model = dict(
     pretrained=None,
     backbone=dict(depth=18, norm_cfg=norm_cfg),
     decode_head=dict(
-        in_channels=512,
-        channels=128,
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
+        in_channels=512, channels=128, num_classes=11, norm_cfg=norm_cfg),
     auxiliary_head=dict(
-        in_channels=256,
-        channels=64,
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+        in_channels=256, channels=64, num_classes=11, norm_cfg=norm_cfg))
 
 iters = 400
-param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
-         by_epoch=False)
-]
 train_cfg = dict(max_iters=iters, val_interval=iters)
 default_hooks = dict(checkpoint=dict(interval=iters))

@@ -1,66 +1,31 @@
 # CPU demo: a slim ResNet-18 + UPerHead on the procedural SyntheticSegDataset.
 # Trains, validates and prints mIoU in a few minutes on 2 CPU cores:
-#   python tools/train.py configs/demo/uper_r18-tiny_1xb8-800iter_synthetic-96x96.py
-_base_ = ['../_base_/datasets/synthetic.py', '../_base_/default_runtime.py']
+#   python tools/train.py \
+#       configs/demo/uper_r18-tiny_1xb8-800iter_synthetic-96x96.py
+# mmseg's UPerNet (ResNetV1c, UPerHead) at ResNet-18 depth with 16-wide
+# stem and stages, BN, no auxiliary head, 6 classes.
+_base_ = [
+    '../_base_/models/upernet_r50.py', '../_base_/datasets/synthetic.py',
+    '../_base_/schedules/schedule_cpu-200iter.py',
+    '../_base_/default_runtime.py'
+]
 crop_size = (96, 96)
 norm_cfg = dict(type='BN', requires_grad=True)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
 model = dict(
-    type='EncoderDecoder',
-    data_preprocessor=data_preprocessor,
+    data_preprocessor=dict(size=crop_size),
     pretrained=None,
     backbone=dict(
-        type='ResNetV1c',
-        depth=18,
-        stem_channels=16,
-        base_channels=16,
-        num_stages=4,
-        out_indices=(0, 1, 2, 3),
-        dilations=(1, 1, 1, 1),
-        strides=(1, 2, 2, 2),
-        norm_cfg=norm_cfg,
-        norm_eval=False,
-        style='pytorch',
-        contract_dilation=True),
+        depth=18, stem_channels=16, base_channels=16, norm_cfg=norm_cfg),
     decode_head=dict(
-        type='UPerHead',
         in_channels=[16, 32, 64, 128],
-        in_index=[0, 1, 2, 3],
-        pool_scales=(1, 2, 3, 6),
         channels=64,
-        dropout_ratio=0.1,
         num_classes=6,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss',
-            use_sigmoid=False,
-            loss_weight=1.0,
-            avg_non_ignore=True)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+        norm_cfg=norm_cfg),
+    auxiliary_head=None)
 
-optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=5e-4)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
-param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=800,
-         by_epoch=False)
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=800, val_interval=800)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=800),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
-randomness = dict(seed=0)
+# the CPU-check schedule at lr 0.02 for 800 iterations, logging every 50
+iters = 800
+optimizer = dict(lr=0.02)
+optim_wrapper = dict(optimizer=optimizer)
+train_cfg = dict(max_iters=iters, val_interval=iters)
+default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=iters))

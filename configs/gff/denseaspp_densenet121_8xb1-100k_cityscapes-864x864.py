@@ -1,23 +1,14 @@
 # GFF (Li et al., AAAI 2020), Table 4, row "DenseASPP DenseNet121".
 # DenseASPP (Yang et al., CVPR 2018) on the dilated DenseNet121 (no aux head).
 _base_ = [
+    '../_base_/models/encoder_decoder.py',
     '../_base_/datasets/cityscapes_864x864_gff.py',
-    '../_base_/default_runtime.py',
-    '../_base_/schedules/gff_schedule_100k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/gff_schedule_100k.py'
 ]
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 crop_size = (864, 864)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
 model = dict(
-    type='EncoderDecoder',
-    data_preprocessor=data_preprocessor,
+    data_preprocessor=dict(size=crop_size),
     backbone=dict(
         type='DenseNet',
         arch='121',
@@ -40,6 +31,9 @@ model = dict(
         num_classes=19,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0, avg_non_ignore=True)),
-    train_cfg=dict(),
+        loss_decode=dict(
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=1.0,
+            avg_non_ignore=True)),
     test_cfg=dict(mode='slide', crop_size=crop_size, stride=(576, 576)))

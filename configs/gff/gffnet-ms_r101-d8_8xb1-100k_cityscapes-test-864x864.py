@@ -4,16 +4,13 @@
 # Evaluation only (multi-scale 0.75..1.75 through the TTA pipeline): test the
 # checkpoint of gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py with
 #   python tools/test.py THIS_CONFIG CHECKPOINT
-_base_ = ['./gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py']
+_base_ = [
+    './gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py',
+    '../_base_/datasets/cityscapes_test-server.py'
+]
 model = dict(_delete_=True, type='SegTTAModel', module={{_base_.model}})
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='CityscapesDataset',
-        data_root='data/cityscapes/',
         data_prefix=dict(img_path='leftImg8bit/test'),
         pipeline=[
             dict(type='LoadImageFromFile'),
@@ -24,6 +21,4 @@ test_dataloader = dict(
                     for r in [0.75, 1.0, 1.25, 1.5, 1.75]
                 ], [dict(type='PackSegInputs')]])
         ]))
-test_evaluator = dict(
-    type='CityscapesMetric', format_only=True,
-    output_dir='work_dirs/format_results')
+test_evaluator = {{_base_.test_server_evaluator}}

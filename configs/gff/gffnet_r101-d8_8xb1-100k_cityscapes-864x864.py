@@ -3,8 +3,7 @@
 _base_ = [
     '../_base_/models/gffnet_r50-d8.py',
     '../_base_/datasets/cityscapes_864x864_gff.py',
-    '../_base_/default_runtime.py',
-    '../_base_/schedules/gff_schedule_100k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/gff_schedule_100k.py'
 ]
 crop_size = (864, 864)
 model = dict(

@@ -1,7 +1,10 @@
 # GFF (Li et al., AAAI 2020), Tables 5 and 7, row "GFFNet(Ours)‡ ResNet101".
 # Trained on train-fine + val-fine; test-set submission with
 #   python tools/test.py THIS_CONFIG CHECKPOINT --tta   (scales 0.75..1.75)
-_base_ = ['./gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py']
+_base_ = [
+    './gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py',
+    '../_base_/datasets/cityscapes_test-server.py'
+]
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
@@ -16,20 +19,5 @@ train_dataloader = dict(
                 pipeline={{_base_.train_pipeline}})
             for split in ('train', 'val')
         ]))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type='CityscapesDataset',
-        data_root='data/cityscapes/',
-        data_prefix=dict(img_path='leftImg8bit/test'),
-        pipeline=[
-            dict(type='LoadImageFromFile'),
-            dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
-            dict(type='PackSegInputs')
-        ]))
-test_evaluator = dict(
-    type='CityscapesMetric', format_only=True,
-    output_dir='work_dirs/format_results')
+test_dataloader = {{_base_.test_server_dataloader}}
+test_evaluator = {{_base_.test_server_evaluator}}

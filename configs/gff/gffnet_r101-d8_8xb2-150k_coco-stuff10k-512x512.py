@@ -2,8 +2,7 @@
 # 512x512 crops, 150k iterations, batch 16 (8 GPUs x 2).
 _base_ = [
     '../_base_/models/gffnet_r50-d8.py',
-    'mmseg::_base_/datasets/coco-stuff10k.py',
-    '../_base_/default_runtime.py',
+    'mmseg::_base_/datasets/coco-stuff10k.py', '../_base_/default_runtime.py',
     '../_base_/schedules/gff_schedule_150k.py'
 ]
 crop_size = (512, 512)

@@ -3,8 +3,7 @@
 _base_ = [
     '../_base_/models/gffnet_r50-d8.py',
     'mmseg::_base_/datasets/pascal_context_59.py',
-    '../_base_/default_runtime.py',
-    '../_base_/schedules/gff_schedule_150k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/gff_schedule_150k.py'
 ]
 # the paper crops Pascal Context to 512 (mmseg's base uses 480)
 train_pipeline = [

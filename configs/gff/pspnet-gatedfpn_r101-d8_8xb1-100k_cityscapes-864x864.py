@@ -5,6 +5,8 @@
 # (GFFHead names its PPM and bottleneck as PSPHead does, so they load with
 # the backbone and the aux head).
 _base_ = ['./gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py']
-model = dict(decode_head=dict(fusion_cfg=dict(out_channels=256, fusion='gated_fpn'),
-    context_as_level=True,
-    dfp=False))
+model = dict(
+    decode_head=dict(
+        fusion_cfg=dict(out_channels=256, fusion='gated_fpn'),
+        context_as_level=True,
+        dfp=False))

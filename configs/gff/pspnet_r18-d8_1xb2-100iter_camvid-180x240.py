@@ -1,13 +1,12 @@
-# CPU check on real data (CamVid, half resolution, 100 iterations of batch 2, no
-# pretrained weights): compare with gffnet_r18-d8_1xb2-100iter_camvid-180x240.py.
-#   python tools/train.py configs/gff/pspnet_r18-d8_1xb2-100iter_camvid-180x240.py
+# CPU check on real data (CamVid, half resolution, 100 iterations of
+# batch 2, no pretrained weights): compare with
+# gffnet_r18-d8_1xb2-100iter_camvid-180x240.py.
+#   python tools/train.py \
+#       configs/gff/pspnet_r18-d8_1xb2-100iter_camvid-180x240.py
 _base_ = ['../demo/pspnet_r18-d8_1xb4-400iter_camvid-180x240.py']
 iters = 100
 train_dataloader = dict(batch_size=2)
-param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
-         by_epoch=False)
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=iters, val_interval=iters)
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters))

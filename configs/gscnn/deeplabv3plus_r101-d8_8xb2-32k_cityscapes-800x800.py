@@ -1,18 +1,5 @@
 # Gated-SCNN, Table 3 (ResNet-101), row "Baseline"; Table 4 row "Baseline":
 # mmseg's DeepLabV3+ (ResNet-101-D8), no auxiliary head, same data, crop and
 # schedule as the Gated-SCNN rows.
-_base_ = [
-    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
-    '../_base_/datasets/cityscapes_800x800_gscnn.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/gscnn_schedule_32k.py'
-]
-crop_size = (800, 800)
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    pretrained='open-mmlab://resnet101_v1c',
-    backbone=dict(depth=101),
-    decode_head=dict(
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0,
-            avg_non_ignore=True)),
-    auxiliary_head=None)
+_base_ = ['./deeplabv3plus_r50-d8_8xb2-32k_cityscapes-800x800.py']
+model = dict(pretrained='open-mmlab://resnet101_v1c', backbone=dict(depth=101))

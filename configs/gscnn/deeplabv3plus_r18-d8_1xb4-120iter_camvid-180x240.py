@@ -4,7 +4,7 @@
 # the boundary F-score. Compare with
 # gscnn_r18-d8_1xb4-120iter_camvid-180x240.py (same data, schedule, seed).
 _base_ = [
-    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
+    '../_base_/models/deeplabv3plus_r50-d8.py',
     '../_base_/datasets/camvid_180x240.py',
     '../_base_/schedules/schedule_cpu-200iter.py',
     '../_base_/default_runtime.py'
@@ -21,9 +21,7 @@ model = dict(
         c1_in_channels=64,
         c1_channels=32,
         num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
+        norm_cfg=norm_cfg),
     auxiliary_head=None)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
@@ -47,9 +45,5 @@ val_evaluator = [
 test_evaluator = val_evaluator
 
 iters = 120
-param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=iters,
-         by_epoch=False)
-]
 train_cfg = dict(max_iters=iters, val_interval=iters)
 default_hooks = dict(checkpoint=dict(interval=iters))

@@ -2,7 +2,7 @@
 # mmseg's DeepLabV3+ (ResNet-50-D8), no auxiliary head, same data, crop and
 # schedule as the Gated-SCNN rows.
 _base_ = [
-    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
+    '../_base_/models/deeplabv3plus_r50-d8.py',
     '../_base_/datasets/cityscapes_800x800_gscnn.py',
     '../_base_/default_runtime.py', '../_base_/schedules/gscnn_schedule_32k.py'
 ]
@@ -11,8 +11,4 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     pretrained='open-mmlab://resnet50_v1c',
     backbone=dict(depth=50),
-    decode_head=dict(
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0,
-            avg_non_ignore=True)),
     auxiliary_head=None)

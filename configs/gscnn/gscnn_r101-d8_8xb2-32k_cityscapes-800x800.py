@@ -2,13 +2,5 @@
 # "+ Dual Task":
 # shape stream with GCLs, Canny image gradients fused into the ASPP, boundary
 # BCE (20) and both dual-task regularisers (1, 1).
-_base_ = [
-    '../_base_/models/gscnn_r50-d8.py',
-    '../_base_/datasets/cityscapes_800x800_gscnn.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/gscnn_schedule_32k.py'
-]
-crop_size = (800, 800)
-model = dict(
-    data_preprocessor=dict(size=crop_size),
-    pretrained='open-mmlab://resnet101_v1c',
-    backbone=dict(depth=101))
+_base_ = ['./gscnn_r50-d8_8xb2-32k_cityscapes-800x800.py']
+model = dict(pretrained='open-mmlab://resnet101_v1c', backbone=dict(depth=101))

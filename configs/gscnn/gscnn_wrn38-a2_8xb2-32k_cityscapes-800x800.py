@@ -8,40 +8,21 @@
 # align_corners=True, the final upsampling align_corners=False. Their
 # checkpoint converts with
 #   tools/model_converters/gscnn_official.py
+# The DeepLabV3+ WRN-38 base supplies backbone, ASPP widths, decoder c1,
+# norm, align_corners and loss; the GSCNN head adds the shape stream.
 _base_ = [
+    '../_base_/models/deeplabv3plus_wrn38-a2.py',
     '../_base_/datasets/cityscapes_800x800_gscnn.py',
     '../_base_/default_runtime.py', '../_base_/schedules/gscnn_schedule_32k.py'
 ]
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 crop_size = (800, 800)
-data_preprocessor = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size=crop_size)
 model = dict(
     type='GSCNNEncoderDecoder',
-    data_preprocessor=data_preprocessor,
-    backbone=dict(
-        type='WiderResNet',
-        structure=(3, 3, 6, 3, 1, 1),
-        output_stride=8,
-        out_indices=(0, 1, 2, 3, 6),  # mod1, mod2, mod3, mod4, mod7
-        norm_cfg=norm_cfg,
-        init_cfg=dict(
-            type='Pretrained', checkpoint='pretrain/wider_resnet38.pth.tar',
-            prefix='module.')),
+    data_preprocessor=dict(size=crop_size),
+    backbone=dict(out_indices=(0, 1, 2, 3, 6)),  # mod1-4, mod7
     decode_head=dict(
         type='GSCNNOfficialHead',
-        in_channels=4096,
         in_index=4,
-        channels=256,
-        dilations=(1, 12, 24, 36),
-        c1_in_channels=128,
-        c1_channels=48,
         c1_in_index=1,
         shape_in_index=0,
         shape_in_channels=64,
@@ -49,16 +30,7 @@ model = dict(
         gate_in_channels=(256, 512, 4096),
         shape_channels=(64, 32, 16, 8),
         use_gradients=True,
-        dropout_ratio=0.0,
-        num_classes=19,
-        norm_cfg=norm_cfg,
-        align_corners=True,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0,
-            avg_non_ignore=True),
         loss_edge=dict(type='BoundaryBCELoss', loss_weight=20.0),
         loss_dual_boundary=dict(type='DualTaskBoundaryLoss', loss_weight=1.0),
         loss_dual_consistency=dict(
-            type='DualTaskConsistencyLoss', threshold=0.8, loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+            type='DualTaskConsistencyLoss', threshold=0.8, loss_weight=1.0)))

@@ -1,7 +1,7 @@
 # DeepLabV3+-R101-D8 (mmseg's), the baseline of the GSTO-ASPP experiment.
 # mmseg's Cityscapes recipe: 512x1024 crops, batch 8, 80k iterations.
 _base_ = [
-    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
+    '../_base_/models/deeplabv3plus_r50-d8.py',
     'mmseg::_base_/datasets/cityscapes.py',
     'mmseg::_base_/schedules/schedule_80k.py', '../_base_/default_runtime.py'
 ]
@@ -9,10 +9,4 @@ crop_size = (512, 1024)
 model = dict(
     data_preprocessor=dict(size=crop_size),
     pretrained='open-mmlab://resnet101_v1c',
-    backbone=dict(depth=101),
-    decode_head=dict(
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
-    auxiliary_head=dict(
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+    backbone=dict(depth=101))

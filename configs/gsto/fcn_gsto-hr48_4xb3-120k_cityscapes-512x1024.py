@@ -5,23 +5,11 @@
 # converted checkpoints load into; type='GSTOHRNet' for Eq. 1-4 as written);
 # the stage-2/3 predictions of the supervised gates are trained with weights
 # 0.3 / 0.5 through GSTOAuxHead.
-_base_ = './fcn_hr48_4xb3-120k_cityscapes-512x1024.py'
-num_classes = 19
-model = dict(
-    backbone=dict(type='GSTOOfficialHRNet', num_classes=num_classes),
-    auxiliary_head=[
-        dict(
-            type='GSTOAuxHead',
-            in_index=4,
-            num_classes=num_classes,
-            loss_decode=dict(
-                type='CrossEntropyLoss', loss_weight=0.3,
-                avg_non_ignore=True)),
-        dict(
-            type='GSTOAuxHead',
-            in_index=5,
-            num_classes=num_classes,
-            loss_decode=dict(
-                type='CrossEntropyLoss', loss_weight=0.5,
-                avg_non_ignore=True)),
-    ])
+_base_ = [
+    '../_base_/models/fcn_gsto-hr48.py',
+    '../_base_/datasets/cityscapes_iiou.py',
+    '../_base_/schedules/schedule_120k.py', '../_base_/default_runtime.py'
+]
+crop_size = (512, 1024)
+model = dict(data_preprocessor=dict(size=crop_size))
+train_dataloader = dict(batch_size=3)

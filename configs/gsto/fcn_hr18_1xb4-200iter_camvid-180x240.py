@@ -3,8 +3,7 @@
 # fcn_gsto-hr18_1xb4-200iter_camvid-180x240.py (same everything else).
 #   python tools/train.py configs/gsto/fcn_hr18_1xb4-200iter_camvid-180x240.py
 _base_ = [
-    'mmseg::_base_/models/fcn_hr18.py',
-    '../_base_/datasets/camvid_180x240.py',
+    '../_base_/models/fcn_hr18.py', '../_base_/datasets/camvid_180x240.py',
     '../_base_/schedules/schedule_cpu-200iter.py',
     '../_base_/default_runtime.py'
 ]
@@ -14,8 +13,4 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     pretrained=None,
     backbone=dict(norm_cfg=norm_cfg),
-    decode_head=dict(
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)))
+    decode_head=dict(num_classes=11, norm_cfg=norm_cfg))

@@ -39,9 +39,4 @@ val_dataloader = dict(
         img_suffix='.png',
         pipeline=test_pipeline))
 test_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        data_prefix=dict(img_path='images', seg_map_path='labels'),
-        ann_file='splits/test.txt',
-        img_suffix='.png',
-        pipeline=test_pipeline))
+    dataset=dict(val_dataloader['dataset'], ann_file='splits/test.txt'))

@@ -31,5 +31,4 @@ tta_pipeline = [
             for r in img_ratios
         ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]])
 ]
-train_dataloader = dict(
-    batch_size=1, dataset=dict(pipeline=train_pipeline))
+train_dataloader = dict(batch_size=1, dataset=dict(pipeline=train_pipeline))

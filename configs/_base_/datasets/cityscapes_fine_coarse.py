@@ -23,13 +23,15 @@ train_pipeline = [
 fine_train = dict(
     type=dataset_type,
     data_root=data_root,
-    data_prefix=dict(img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
+    data_prefix=dict(
+        img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
     pipeline=train_pipeline)
 coarse_train = dict(
     type=dataset_type,
     data_root=data_root,
     data_prefix=dict(
-        img_path='leftImg8bit/train_extra', seg_map_path='gtCoarse/train_extra'),
+        img_path='leftImg8bit/train_extra',
+        seg_map_path='gtCoarse/train_extra'),
     seg_map_suffix='_gtCoarse_labelTrainIds.png',
     pipeline=train_pipeline)
 train_dataloader = dict(

@@ -4,7 +4,7 @@
 # 4 (ResNet's conv3_x, conv4_x, conv5_x: "stages 3, 4 and the last"); Canny
 # gradients; fusion ASPP with the boundary branch; losses 20/1/1/1.
 # No auxiliary head (the authors' network has none).
-_base_ = ['mmseg::_base_/models/deeplabv3plus_r50-d8.py']
+_base_ = ['./deeplabv3plus_r50-d8.py']
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     type='GSCNNEncoderDecoder',
@@ -27,9 +27,6 @@ model = dict(
         num_classes=19,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0,
-            avg_non_ignore=True),
         loss_edge=dict(type='BoundaryBCELoss', loss_weight=20.0),
         loss_dual_boundary=dict(type='DualTaskBoundaryLoss', loss_weight=1.0),
         loss_dual_consistency=dict(

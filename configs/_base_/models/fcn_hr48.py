@@ -1,0 +1,13 @@
+# HRNetV2-W48 + FCN head (mmseg's fcn_hr18 model at width 48, ImageNet
+# weights), cross-entropy averaged over the labelled pixels: the HRNetV2
+# baseline of the GSTO experiments.
+_base_ = ['./fcn_hr18.py']
+model = dict(
+    pretrained='open-mmlab://msra/hrnetv2_w48',
+    backbone=dict(
+        extra=dict(
+            stage2=dict(num_channels=(48, 96)),
+            stage3=dict(num_channels=(48, 96, 192)),
+            stage4=dict(num_channels=(48, 96, 192, 384)))),
+    decode_head=dict(
+        in_channels=[48, 96, 192, 384], channels=sum([48, 96, 192, 384])))
