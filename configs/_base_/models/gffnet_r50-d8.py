@@ -1,18 +1,20 @@
-# GFFNet (Li et al., AAAI 2020, Fig. 3): PSPNet (dilated ResNet-50, output
-# stride 8, PPM context, FCN aux head on stage 3 with weight 0.4) whose head
-# fuses the four stages with Gated Fully Fusion (Eq. 5), two 3x3 convs per
-# level, and adds the Dense Feature Pyramid (Eq. 6). GFFHead keeps PSPHead's
-# pool scales, dropout, classes, norm and loss (and names its PPM as
-# PSPHead does, so PSPNet checkpoints load into it).
+# GFFNet (Li et al., AAAI 2020, Fig. 3): dilated ResNet-50 (output stride 8),
+# PPM context, Gated Fully Fusion of the four stages (Eq. 5), two 3x3 convs
+# per level, Dense Feature Pyramid (Eq. 6), FCN aux head on stage 3 (0.4):
+# PSPNet with its head replaced (GFFHead names its PPM as PSPHead does, so
+# PSPNet checkpoints load into it).
 _base_ = ['./pspnet_r50-d8.py']
+norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
     decode_head=dict(
+        _delete_=True,
         type='GFFHead',
         in_channels=[256, 512, 1024, 2048],
         in_index=[0, 1, 2, 3],
         channels=256,
         context='ppm',
         context_channels=512,
+        pool_scales=(1, 2, 3, 6),
         fusion_cfg=dict(out_channels=256, fusion='gff'),
         num_refine_convs=2,
         dfp=True,
@@ -21,4 +23,13 @@ model = dict(
         dfp_block='dense',
         dfp_channels=128,
         # "all feature maps are concatenated for final semantic segmentation"
-        num_bottleneck_convs=0))
+        num_bottleneck_convs=0,
+        dropout_ratio=0.1,
+        num_classes=19,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=1.0,
+            avg_non_ignore=True)))
