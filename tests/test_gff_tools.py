@@ -11,7 +11,7 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(ROOT,
-                'configs/demo/gff_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+                'configs/demo/gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
 def load_tool():

@@ -33,7 +33,7 @@ TOOL = osp.join(ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
 CONFIGS = dict(
     gff='configs/gff/gffnet_r18-d8_1xb2-100iter_camvid-180x240.py',
     gscnn='configs/gscnn/gscnn_r18-d8_1xb4-120iter_camvid-180x240.py',
-    ddsm='configs/ddsm/ddsm-sc_upernet_r18_1xb4-200iter_camvid-180x240.py',
+    ddsm='configs/ddsm/upernet-ddsm-sc_r18_1xb4-200iter_camvid-180x240.py',
     hmsa='configs/hmsa/'
     'deeplabv3plus-hmsa_r18-d8_1xb4-200iter_camvid-180x240.py',
     gsto='configs/gsto/fcn_gsto-hr18_1xb4-200iter_camvid-180x240.py')

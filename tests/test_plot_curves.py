@@ -12,7 +12,7 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(REPO, 'configs', 'demo',
-                'uper_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+                'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 # upstream noise when mmengine.visualization imports torch's jit helpers
 pytestmark = [
     pytest.mark.filterwarnings('ignore:`torch.jit.script` is deprecated'),

@@ -12,7 +12,7 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(REPO, 'configs', 'demo',
-                'uper_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+                'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 MAX_ITERS = 8
 LINE = re.compile(r'Iter\(train\) \[\s*(\d+)/\d+\]\s+lr: (\S+).*?'
                   r'\sloss: (\S+)')

@@ -13,7 +13,7 @@ import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(REPO, 'configs', 'demo',
-                'uper_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+                'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
 def small_options(max_iters, work_dir):
@@ -150,7 +150,7 @@ def test_wrong_checkpoint_stops_test(tmp_path):
     work = tmp_path / 'work'
     run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
     gff = osp.join(REPO, 'configs', 'demo',
-                   'gff_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+                   'gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
     cmd = [sys.executable, 'tools/test.py', gff, str(work / 'iter_2.pth'),
            '--work-dir', str(tmp_path / 'test'), '--cfg-options',
            'test_dataloader.dataset.num_samples=2']

@@ -4,7 +4,7 @@
 Example::
 
     python tools/train.py \
-        configs/demo/uper_r18-tiny_1xb8-800iter_synthetic-96x96.py
+        configs/demo/upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py
     python tools/train.py CONFIG --resume  # latest checkpoint in work_dir
     torchrun --nproc_per_node=8 tools/train.py CONFIG --launcher pytorch
 """

@@ -1,6 +1,6 @@
 # Local CPU check (no pretrained weights): UPerNet-R18 baseline on CamVid
 # (SegNet layout) at half resolution, 200 iterations. Compare with
-# ddsm-sc_upernet_r18_1xb4-200iter_camvid-180x240.py (same schedule):
+# upernet-ddsm-sc_r18_1xb4-200iter_camvid-180x240.py (same schedule):
 #   ln -s $(realpath ../shared/data/camvid) data/camvid
 #   python tools/train.py \
 #       configs/ddsm/upernet_r18_1xb4-200iter_camvid-180x240.py

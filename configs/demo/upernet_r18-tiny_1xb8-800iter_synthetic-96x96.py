@@ -1,7 +1,7 @@
 # CPU demo: a slim ResNet-18 + UPerHead on the procedural SyntheticSegDataset.
 # Trains, validates and prints mIoU in a few minutes on 2 CPU cores:
 #   python tools/train.py \
-#       configs/demo/uper_r18-tiny_1xb8-800iter_synthetic-96x96.py
+#       configs/demo/upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py
 # mmseg's UPerNet (ResNetV1c, UPerHead) at ResNet-18 depth with 16-wide
 # stem and stages, BN, no auxiliary head, 6 classes.
 _base_ = [

@@ -1,9 +1,9 @@
 # CPU demo of GFF (Gated Fully Fusion + Dense Feature Pyramid): the slim
-# ResNet-18 of uper_r18-tiny_1xb8-800iter_synthetic-96x96.py with GFFHead
+# ResNet-18 of upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py with GFFHead
 # (PPM context, GFFNeck fusion of the 4 stages, DFP) on SyntheticSegDataset:
 #   python tools/train.py \
-#       configs/demo/gff_r18-tiny_1xb8-800iter_synthetic-96x96.py
-_base_ = ['./uper_r18-tiny_1xb8-800iter_synthetic-96x96.py']
+#       configs/demo/gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py
+_base_ = ['./upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py']
 norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     decode_head=dict(
