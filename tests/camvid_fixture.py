@@ -41,8 +41,10 @@ def make_segnet_camvid(root, n_train=3, n_val=2, size=(24, 32)):
     return root
 
 
-def make_original_camvid(root, names=('0001TP_006690', '0006R0_f00930',
-                                      'Seq05VD_f00000'), size=(24, 32)):
+def make_original_camvid(root,
+                         names=('0001TP_006690', '0006R0_f00930',
+                                'Seq05VD_f00000'),
+                         size=(24, 32)):
     """The original full-resolution layout with colour-coded labels.
 
     Returns the expected index maps per name (what the converter must give).
@@ -65,9 +67,11 @@ def make_original_camvid(root, names=('0001TP_006690', '0006R0_f00930',
         idx = np.array(indices, np.uint8)[pick]
         rgb[0, 0] = (1, 2, 3)  # a colour not in the table -> void
         idx[0, 0] = 11
-        cv2.imwrite(osp.join(root, 'LabeledApproved_full', name + '_L.png'),
-                    rgb[..., ::-1])
-        cv2.imwrite(osp.join(root, '701_StillsRaw_full', name + '.png'),
-                    rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
+        cv2.imwrite(
+            osp.join(root, 'LabeledApproved_full', name + '_L.png'),
+            rgb[..., ::-1])
+        cv2.imwrite(
+            osp.join(root, '701_StillsRaw_full', name + '.png'),
+            rng.integers(0, 256, (h, w, 3), dtype=np.uint8))
         expected[name] = idx
     return expected

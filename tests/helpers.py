@@ -18,8 +18,12 @@ def make_batch(num_classes, batch=2, size=(64, 64), seed=0, ignore_ratio=0.1):
         label[rng.random((1, h, w)) < ignore_ratio] = 255
         sample = SegDataSample(
             metainfo=dict(
-                img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w),
-                scale_factor=(1.0, 1.0), flip=False, flip_direction=None,
+                img_shape=(h, w),
+                ori_shape=(h, w),
+                pad_shape=(h, w),
+                scale_factor=(1.0, 1.0),
+                flip=False,
+                flip_direction=None,
                 img_path='fake.png'))
         sample.gt_sem_seg = PixelData(data=torch.from_numpy(label).long())
         samples.append(sample)

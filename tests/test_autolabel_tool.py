@@ -26,9 +26,10 @@ def test_detect_suffix_and_listing(tmp_path):
     images(tmp_path, ['a/0001TP_1.jpg', 'a/0001TP_2.jpg', 'b/x.png'])
     assert autolabel.detect_suffix(str(tmp_path)) == '.jpg'
     assert len(autolabel.list_images(str(tmp_path), '.jpg')) == 2
-    with pytest.raises(FileNotFoundError,
-                       match=r"ends with --img-suffix '_leftImg8bit.png'; "
-                       r'found: .jpg \(2\), .png \(1\)'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r"ends with --img-suffix '_leftImg8bit.png'; "
+            r'found: .jpg \(2\), .png \(1\)'):
         autolabel.list_images(str(tmp_path), '_leftImg8bit.png')
     empty = tmp_path / 'empty'
     empty.mkdir()
@@ -38,8 +39,12 @@ def test_detect_suffix_and_listing(tmp_path):
 
 def test_errors_before_model_load(tmp_path):
     images(tmp_path / 'img', ['x.jpg'])
-    base = ['cfg.py', str(tmp_path / 'missing.pth'), '--img-dir',
-            str(tmp_path / 'img'), '--out-dir', str(tmp_path / 'out')]
+    base = [
+        'cfg.py',
+        str(tmp_path / 'missing.pth'), '--img-dir',
+        str(tmp_path / 'img'), '--out-dir',
+        str(tmp_path / 'out')
+    ]
     with pytest.raises(ValueError, match='must contain 1.0'):
         autolabel.main(base + ['--scales', '0.5', '2.0'])
     with pytest.raises(FileNotFoundError, match="'.png'; found: .jpg"):
@@ -50,8 +55,13 @@ def test_errors_before_model_load(tmp_path):
 
 def test_manifest_refuses_other_teacher(tmp_path):
     out = str(tmp_path / 'out')
-    first = dict(config='/a.py', checkpoint_sha256='aa', threshold=0.9,
-                 scales=[0.5, 1.0], img_suffix='.jpg', label_suffix='.png')
+    first = dict(
+        config='/a.py',
+        checkpoint_sha256='aa',
+        threshold=0.9,
+        scales=[0.5, 1.0],
+        img_suffix='.jpg',
+        label_suffix='.png')
     assert autolabel.check_manifest(out, first, overwrite=False)
     autolabel.write_manifest(out, first)
     with open(osp.join(out, autolabel.MANIFEST)) as f:

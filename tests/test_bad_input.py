@@ -18,18 +18,22 @@ CAMVID = osp.join(REPO, 'configs', 'demo',
 def train(args):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
     proc = subprocess.run([sys.executable, 'tools/train.py', *args],
-                          cwd=REPO, env=env, capture_output=True, text=True,
+                          cwd=REPO,
+                          env=env,
+                          capture_output=True,
+                          text=True,
                           timeout=600)
     return proc.returncode, proc.stdout + proc.stderr
 
 
 def options(root, work):
     return [
-        '--work-dir', str(work), '--cfg-options', f'data_root={root}',
+        '--work-dir',
+        str(work), '--cfg-options', f'data_root={root}',
         f'train_dataloader.dataset.data_root={root}',
-        f'val_dataloader.dataset.data_root={root}',
-        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-        'train_dataloader.batch_size=3', 'default_hooks.logger.interval=1'
+        f'val_dataloader.dataset.data_root={root}', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=2', 'train_dataloader.batch_size=3',
+        'default_hooks.logger.interval=1'
     ]
 
 

@@ -5,17 +5,16 @@ import sys
 
 import numpy as np
 import pytest
+from camvid_fixture import (fixture_label, make_original_camvid,
+                            make_segnet_camvid)
 from mmengine.config import Config
-
-from camvid_fixture import fixture_label, make_original_camvid, \
-    make_segnet_camvid
-
-import mmseg_gated  # noqa: F401
 from mmseg.registry import DATASETS
 
+import mmseg_gated  # noqa: F401
+
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CLASSES = ('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree',
-           'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist')
+CLASSES = ('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree', 'SignSymbol',
+           'Fence', 'Car', 'Pedestrian', 'Bicyclist')
 
 
 def _base_pipelines(size=None):
@@ -28,8 +27,12 @@ def test_segnet_layout_fixture(tmp_path):
     root = make_segnet_camvid(tmp_path, n_train=3, n_val=2, size=(24, 32))
     _, test_pipeline = _base_pipelines()
     ds = DATASETS.build(
-        dict(type='CamVidDataset', data_root=root, ann_file='val.txt',
-             img_suffix='.jpg', pipeline=test_pipeline))
+        dict(
+            type='CamVidDataset',
+            data_root=root,
+            ann_file='val.txt',
+            img_suffix='.jpg',
+            pipeline=test_pipeline))
     assert len(ds) == 2
     assert ds.metainfo['classes'] == CLASSES
     assert ds.metainfo['label_map'] == {11: 255}
@@ -49,8 +52,12 @@ def test_segnet_layout_train_pipeline(tmp_path):
     root = make_segnet_camvid(tmp_path, n_train=3, n_val=1, size=(48, 64))
     train_pipeline, _ = _base_pipelines()
     ds = DATASETS.build(
-        dict(type='CamVidDataset', data_root=root, ann_file='train.txt',
-             img_suffix='.jpg', pipeline=train_pipeline))
+        dict(
+            type='CamVidDataset',
+            data_root=root,
+            ann_file='train.txt',
+            img_suffix='.jpg',
+            pipeline=train_pipeline))
     assert len(ds) == 3
     for i in range(3):
         out = ds[i]
@@ -63,9 +70,12 @@ def test_segnet_layout_train_pipeline(tmp_path):
 def test_ignore_mapping_exact(tmp_path):
     root = make_segnet_camvid(tmp_path, n_train=1, n_val=1, size=(24, 32))
     ds = DATASETS.build(
-        dict(type='CamVidDataset', data_root=root, ann_file='train.txt',
-             img_suffix='.jpg',
-             pipeline=[dict(type='LoadAnnotations')]))
+        dict(
+            type='CamVidDataset',
+            data_root=root,
+            ann_file='train.txt',
+            img_suffix='.jpg',
+            pipeline=[dict(type='LoadAnnotations')]))
     seg = ds[0]['gt_seg_map']
     raw = fixture_label(24, 32, seed=0)
     expected = raw.copy()
@@ -79,8 +89,11 @@ def test_bad_split_line(tmp_path):
         f.write('a b c\n')
     with pytest.raises(ValueError, match='per line'):
         DATASETS.build(
-            dict(type='CamVidDataset', data_root=root, ann_file='bad.txt',
-                 pipeline=[]))
+            dict(
+                type='CamVidDataset',
+                data_root=root,
+                ann_file='bad.txt',
+                pipeline=[]))
 
 
 def test_full_resolution_converter_and_layout(tmp_path):
@@ -92,22 +105,24 @@ def test_full_resolution_converter_and_layout(tmp_path):
     (split_dir / 'train.txt').write_text(
         '/x/train/0001TP_006690.png /x/trainannot/0001TP_006690.png\n'
         '/x/train/0006R0_f00930.png /x/trainannot/0006R0_f00930.png\n')
-    (split_dir / 'val.txt').write_text(
-        '/x/val/Seq05VD_f00000.png /x/valannot/Seq05VD_f00000.png\n')
+    (split_dir / 'val.txt'
+     ).write_text('/x/val/Seq05VD_f00000.png /x/valannot/Seq05VD_f00000.png\n')
     out = tmp_path / 'camvid_full'
     subprocess.run([
         sys.executable,
         osp.join(REPO, 'tools', 'dataset_converters', 'camvid.py'),
-        str(src), '-o', str(out), '--split-dir', str(split_dir)
-    ], check=True)
+        str(src), '-o',
+        str(out), '--split-dir',
+        str(split_dir)
+    ],
+                   check=True)
     import cv2
     for name, idx in expected.items():
-        got = cv2.imread(str(out / 'labels' / (name + '.png')),
-                         cv2.IMREAD_UNCHANGED)
+        got = cv2.imread(
+            str(out / 'labels' / (name + '.png')), cv2.IMREAD_UNCHANGED)
         np.testing.assert_array_equal(got, idx)
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets',
-                 'camvid_720x960.py'))
+        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid_720x960.py'))
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.data_root = str(out)
     ds_cfg.pipeline = [dict(type='LoadAnnotations')]
@@ -123,8 +138,8 @@ def test_real_camvid(real_camvid):
     cfg = Config.fromfile(
         osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid.py'))
     counts = {}
-    for split, n_expected in (('train_dataloader', 367),
-                              ('val_dataloader', 101)):
+    for split, n_expected in (('train_dataloader', 367), ('val_dataloader',
+                                                          101)):
         ds_cfg = cfg[split].dataset
         ds_cfg.data_root = real_camvid
         ds = DATASETS.build(ds_cfg)
@@ -138,13 +153,17 @@ def test_real_camvid(real_camvid):
     assert set(vals.tolist()) <= set(range(11)) | {255}
     # the void label 11 exists in the raw files and is mapped away
     ds_raw = DATASETS.build(
-        dict(type='CamVidDataset', data_root=real_camvid, ann_file='val.txt',
-             img_suffix='.jpg', pipeline=[dict(type='LoadAnnotations')]))
+        dict(
+            type='CamVidDataset',
+            data_root=real_camvid,
+            ann_file='val.txt',
+            img_suffix='.jpg',
+            pipeline=[dict(type='LoadAnnotations')]))
     import mmcv
     raw_ids = set()
     for i in range(10):
-        raw = mmcv.imread(ds_raw.get_data_info(i)['seg_map_path'],
-                          flag='unchanged')
+        raw = mmcv.imread(
+            ds_raw.get_data_info(i)['seg_map_path'], flag='unchanged')
         raw_ids |= set(np.unique(raw).tolist())
         seg = ds_raw[i]['gt_seg_map']
         assert 11 not in np.unique(seg)
@@ -158,25 +177,31 @@ def test_converter_default_segnet_split(tmp_path):
     outside the palette (one per fixture image)."""
     src = tmp_path / 'CamVid'
     make_original_camvid(
-        src, names=('0001TP_006690', '0001TP_008550', '0006R0_f00930',
-                    '0016E5_08000', 'Seq05VD_f00000'))
+        src,
+        names=('0001TP_006690', '0001TP_008550', '0006R0_f00930',
+               '0016E5_08000', 'Seq05VD_f00000'))
     out = tmp_path / 'camvid_full'
     proc = subprocess.run([
         sys.executable,
         osp.join(REPO, 'tools', 'dataset_converters', 'camvid.py'),
-        str(src), '-o', str(out)
-    ], check=True, capture_output=True, text=True)
+        str(src), '-o',
+        str(out)
+    ],
+                          check=True,
+                          capture_output=True,
+                          text=True)
     assert '5 pixels had colours outside the 32-class palette' in proc.stdout
     assert 'train: 2 frames' in proc.stdout
-    read = {s: (out / 'splits' / f'{s}.txt').read_text().split()
-            for s in ('train', 'val', 'test', 'all')}
+    read = {
+        s: (out / 'splits' / f'{s}.txt').read_text().split()
+        for s in ('train', 'val', 'test', 'all')
+    }
     assert read['train'] == ['0001TP_006690', '0006R0_f00930']
     assert read['val'] == ['0016E5_08000']
     assert read['test'] == ['0001TP_008550', 'Seq05VD_f00000']
     assert len(read['all']) == 5
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets',
-                 'camvid_720x960.py'))
+        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid_720x960.py'))
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds_cfg = cfg[loader].dataset
         ds_cfg.data_root = str(out)
@@ -191,8 +216,10 @@ def test_segnet_split_rule_matches_real_lists(real_camvid):
     from camvid import segnet_split
     for split, count in (('train', 367), ('val', 101)):
         with open(osp.join(real_camvid, f'{split}.txt')) as f:
-            names = [osp.splitext(osp.basename(line.split()[0]))[0]
-                     for line in f if line.strip()]
+            names = [
+                osp.splitext(osp.basename(line.split()[0]))[0] for line in f
+                if line.strip()
+            ]
         assert len(names) == count
         assert {segnet_split(n) for n in names} == {split}
     with pytest.raises(ValueError, match='--split-dir'):

@@ -41,11 +41,17 @@ def save(tmp_path, obj, name='ckpt.pth'):
 def test_crafted_checkpoint_runs_nothing(tmp_path):
     marker = tmp_path / 'pwned'
     weights = {'conv.weight': torch.randn(2, 3)}
-    path = save(tmp_path, {
-        'state_dict': weights,
-        'meta': {'iter': 7, 'dataset_meta': {'classes': ('a', 'b')}},
-        'message_hub': Payload(str(marker)),
-    })
+    path = save(
+        tmp_path, {
+            'state_dict': weights,
+            'meta': {
+                'iter': 7,
+                'dataset_meta': {
+                    'classes': ('a', 'b')
+                }
+            },
+            'message_hub': Payload(str(marker)),
+        })
     # torch's safe loader refuses it, so mmengine would have needed a full
     # unpickle; ours reads state_dict and meta and substitutes the rest
     with pytest.raises(pickle.UnpicklingError):
@@ -92,8 +98,9 @@ def test_bad_files_name_file_and_problem(tmp_path, kind, needle):
         with open(path, 'wb') as f:
             f.write(bytes(range(7, 256)) * 4)
     elif kind == 'truncated':
-        full = save(tmp_path, {'state_dict': {'w': torch.randn(64, 64)}},
-                    'full.pth')
+        full = save(tmp_path, {'state_dict': {
+            'w': torch.randn(64, 64)
+        }}, 'full.pth')
         with open(full, 'rb') as f:
             data = f.read()
         with open(path, 'wb') as f:
@@ -104,11 +111,13 @@ def test_bad_files_name_file_and_problem(tmp_path, kind, needle):
 
 
 def test_coverage_counts_parameters():
-    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8),
-                          nn.Conv2d(8, 4, 1))
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3), nn.BatchNorm2d(8), nn.Conv2d(8, 4, 1))
     # by hand: conv0 3*8*9+8 = 224, bn 8+8 = 16, conv2 8*4+4 = 36; total 276
-    state = {k: v for k, v in model.state_dict().items()
-             if not k.startswith('2.')}
+    state = {
+        k: v
+        for k, v in model.state_dict().items() if not k.startswith('2.')
+    }
     state['module.9.weight'] = torch.zeros(1)  # DataParallel prefix: revised
     state['1.bias'] = torch.zeros(7)  # wrong shape
     cov = checkpoint_coverage(model, {'state_dict': state})
@@ -117,8 +126,8 @@ def test_coverage_counts_parameters():
     assert cov.mismatched == ['1.bias'] and cov.unexpected == ['9.weight']
     with pytest.raises(CheckpointCoverageError, match=r'84\.1%.*2\.weight'):
         check_checkpoint_coverage(model, state, 'x.pth')
-    assert check_checkpoint_coverage(model, state, 'x.pth',
-                                     allow_partial=True).loaded == 232
+    assert check_checkpoint_coverage(
+        model, state, 'x.pth', allow_partial=True).loaded == 232
     full = checkpoint_coverage(model, model.state_dict())
     assert full.fraction == 1.0 and not full.unexpected
 

@@ -6,14 +6,14 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
-
 from helpers import build_cpu_model, make_batch, num_classes_of
+from mmengine.config import Config
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
-    p for p in glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p.split(osp.sep))
+    p for p in glob.glob(
+        osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p.split(osp.sep))
 
 
 def uses_align_corners(cfg):
@@ -62,13 +62,14 @@ def test_config_builds_and_trains(path):
     loss, log_vars = model.parse_losses(losses)
     assert torch.isfinite(loss), log_vars
     loss.backward()
-    n_grad = sum(p.grad is not None and bool(p.grad.abs().sum() > 0)
-                 for p in model.parameters())
+    n_grad = sum(
+        p.grad is not None and bool(p.grad.abs().sum() > 0)
+        for p in model.parameters())
     assert n_grad > 0
 
     model.eval()
     with torch.no_grad():
-        data = model.data_preprocessor(make_batch(nc, batch=1, size=size),
-                                       False)
+        data = model.data_preprocessor(
+            make_batch(nc, batch=1, size=size), False)
         out = model(**data, mode='predict')
     assert out[0].pred_sem_seg.data.shape[-2:] == size

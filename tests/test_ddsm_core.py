@@ -17,8 +17,8 @@ F64 = torch.float64
 def _case(b=2, c=4, h=7, w=5, k=3, seed=0, integer=False, spread=6.0):
     g = torch.Generator().manual_seed(seed)
     n = k * k
-    q, key, v = (torch.randn(b, c, h, w, generator=g, dtype=F64)
-                 for _ in range(3))
+    q, key, v = (
+        torch.randn(b, c, h, w, generator=g, dtype=F64) for _ in range(3))
     # up to +-spread/2 px: some points leave the image
     offset = (torch.rand(b, 2 * n, h, w, generator=g, dtype=F64) - .5) * \
         spread
@@ -39,21 +39,22 @@ NAMES = ('out', 'q', 'k', 'v', 'offset', 'mask')
 
 
 @pytest.mark.parametrize('backend', ['torch', 'mmcv'])
-@pytest.mark.parametrize('k,scale,chunk,integer', [
-    (3, None, 1, False),  # one row per chunk
-    (3, 0.25, 300, False),  # a few rows per chunk, scaled
-    (3, None, 10**9, True),  # one chunk; integer positions
-    (5, None, 1000, False),  # N = 25
-])
+@pytest.mark.parametrize(
+    'k,scale,chunk,integer',
+    [
+        (3, None, 1, False),  # one row per chunk
+        (3, 0.25, 300, False),  # a few rows per chunk, scaled
+        (3, None, 10**9, True),  # one chunk; integer positions
+        (5, None, 1000, False),  # N = 25
+    ])
 def test_chunked_core_equals_einsum_core(backend, k, scale, chunk, integer):
     """Outputs and every gradient (q, k, v, offsets, modulation) equal the
     original core's to 1e-10 in float64, for both sampler backends."""
     inputs = _case(k=k, integer=integer)
-    gout = torch.randn(2, 4, 7, 5, dtype=F64,
-                       generator=torch.Generator().manual_seed(1))
+    gout = torch.randn(
+        2, 4, 7, 5, dtype=F64, generator=torch.Generator().manual_seed(1))
     common = dict(kernel_size=k, dilation=1, backend=backend, scale=scale)
-    new = _run(sampled_attention, inputs, gout, chunk_elements=chunk,
-               **common)
+    new = _run(sampled_attention, inputs, gout, chunk_elements=chunk, **common)
     ref = _run(sampled_attention_einsum, inputs, gout, **common)
     for a, b, name in zip(new, ref, NAMES):
         assert b.abs().max() > 0, name
@@ -105,10 +106,17 @@ def test_chunked_core_equals_float64_loop(backend):
     on the sampled vectors, as the paper writes it), off integer
     positions, some points outside the image, chunks of one row."""
     inputs = _case(b=1, c=3, h=3, w=4, seed=2, spread=5.0)
-    gout = torch.randn(1, 3, 3, 4, dtype=F64,
-                       generator=torch.Generator().manual_seed(3))
-    new = _run(sampled_attention, inputs, gout, kernel_size=3, dilation=1,
-               backend=backend, scale=0.5, chunk_elements=1)
+    gout = torch.randn(
+        1, 3, 3, 4, dtype=F64, generator=torch.Generator().manual_seed(3))
+    new = _run(
+        sampled_attention,
+        inputs,
+        gout,
+        kernel_size=3,
+        dilation=1,
+        backend=backend,
+        scale=0.5,
+        chunk_elements=1)
     ref = _run(_loop_reference, inputs, gout, kernel_size=3, scale=0.5)
     for a, b, name in zip(new, ref, NAMES):
         assert b.abs().max() > 0, name
@@ -117,15 +125,14 @@ def test_chunked_core_equals_float64_loop(backend):
 
 def _float64_ddsm(backend, core, **kw):
     torch.manual_seed(0)
-    m = DDSM(12, 20, 16, num_points=9, backend=backend, core=core,
-             **kw).double()
+    m = DDSM(
+        12, 20, 16, num_points=9, backend=backend, core=core, **kw).double()
     # trained-like sampler: offsets off the grid, modulation not constant
     g = torch.Generator().manual_seed(4)
     for conv in (m.spatial_sampler.conv_offset, m.spatial_sampler.conv_mask):
-        conv.weight.data = torch.randn(conv.weight.shape, generator=g,
-                                       dtype=F64) * 0.3
-        conv.bias.data = torch.randn(conv.bias.shape, generator=g,
-                                     dtype=F64)
+        conv.weight.data = torch.randn(
+            conv.weight.shape, generator=g, dtype=F64) * 0.3
+        conv.bias.data = torch.randn(conv.bias.shape, generator=g, dtype=F64)
     return m
 
 
@@ -144,9 +151,11 @@ def test_ddsm_cores_equal(backend):
         xs = [x_l.clone().requires_grad_(), x_h.clone().requires_grad_()]
         out = m(*xs)
         (out * gout).sum().backward()
-        grads = {n: p.grad for n, p in m.named_parameters()
-                 if n.split('.')[0] in ('query', 'key', 'value',
-                                        'spatial_sampler')}
+        grads = {
+            n: p.grad
+            for n, p in m.named_parameters()
+            if n.split('.')[0] in ('query', 'key', 'value', 'spatial_sampler')
+        }
         res[core] = (out.detach(), xs[0].grad, xs[1].grad, grads)
     new, ref = res['chunked'], res['einsum']
     for a, b, name in zip(new[:3], ref[:3], ('out', 'x_l', 'x_h')):
@@ -154,8 +163,8 @@ def test_ddsm_cores_equal(backend):
     assert len(ref[3]) == 10
     for name, b in ref[3].items():
         assert b.abs().max() > 0, name
-        torch.testing.assert_close(new[3][name], b, atol=1e-10, rtol=0,
-                                   msg=name)
+        torch.testing.assert_close(
+            new[3][name], b, atol=1e-10, rtol=0, msg=name)
 
 
 def test_chunks_bound_the_sampled_memory(monkeypatch):
@@ -173,9 +182,11 @@ def test_chunks_bound_the_sampled_memory(monkeypatch):
     inputs = _case(b=1, c=8, h=16, w=6, k=5)
     whole = 2 * 8 * 25 * 16 * 6
     chunk = whole // 5
-    out = sampled_attention(*[t.requires_grad_() for t in inputs],
-                            kernel_size=5, backend='torch',
-                            chunk_elements=chunk)
+    out = sampled_attention(
+        *[t.requires_grad_() for t in inputs],
+        kernel_size=5,
+        backend='torch',
+        chunk_elements=chunk)
     out.sum().backward()
     rows = chunk // (2 * 8 * 25 * 6)  # 3 rows -> 6 chunks
     assert len(sizes) == 2 * math.ceil(16 / rows)  # forward + backward
@@ -193,15 +204,23 @@ def test_core_under_bf16_autocast():
     q, k, v, offset, mask = [t.float() for t in _case(b=1, h=3, w=40)]
     with torch.autocast('cpu', dtype=torch.bfloat16):
         out = m(x_l, x_h)
-        core = sampled_attention(q.bfloat16(), k.bfloat16(), v.bfloat16(),
-                                 offset, mask, 3, backend='torch')
+        core = sampled_attention(
+            q.bfloat16(),
+            k.bfloat16(),
+            v.bfloat16(),
+            offset,
+            mask,
+            3,
+            backend='torch')
     out.float().sum().backward()
     assert core.dtype == torch.float32
     torch.testing.assert_close(
         core,
-        sampled_attention(q.bfloat16().float(), k.bfloat16().float(),
+        sampled_attention(q.bfloat16().float(),
+                          k.bfloat16().float(),
                           v.bfloat16().float(), offset, mask, 3),
-        atol=1e-5, rtol=1e-5)
+        atol=1e-5,
+        rtol=1e-5)
     assert (out.float() - ref).abs().max() / ref.abs().max() < 0.05
     assert all(p.grad is not None for p in m.spatial_sampler.parameters())
 
@@ -228,8 +247,10 @@ def test_benchmark_script_runs_one_case():
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     for extra in ([], ['--core-only']):
-        args = bench.parse_args(['--channels', '16', '--size', '8', '6',
-                                 '--repeat', '1', '--warmup', '0'] + extra)
+        args = bench.parse_args([
+            '--channels', '16', '--size', '8', '6', '--repeat', '1',
+            '--warmup', '0'
+        ] + extra)
         res = bench.run_case(args, 'chunked', 'torch', 9)
         assert res['median_s'] > 0 and res['points'] == 9
         assert res['sampled_mib'] == 8 * 9 * 8 * 6 * 4 / 2**20

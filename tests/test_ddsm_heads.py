@@ -17,29 +17,37 @@ class _UpAdd(nn.Module):
     """Stand-in fusion: mmseg's upsample-and-add."""
 
     def forward(self, x_l, x_h):
-        return x_l + resize(x_h, size=x_l.shape[2:], mode='bilinear',
-                            align_corners=False)
+        return x_l + resize(
+            x_h, size=x_l.shape[2:], mode='bilinear', align_corners=False)
 
 
 def _uper_cfg(**kw):
-    cfg = dict(in_channels=[8, 16, 24, 32], in_index=[0, 1, 2, 3],
-               channels=16, num_classes=5, norm_cfg=NORM,
-               pool_scales=(1, 2, 3, 6), loss_decode=LOSS)
+    cfg = dict(
+        in_channels=[8, 16, 24, 32],
+        in_index=[0, 1, 2, 3],
+        channels=16,
+        num_classes=5,
+        norm_cfg=NORM,
+        pool_scales=(1, 2, 3, 6),
+        loss_decode=LOSS)
     cfg.update(kw)
     return cfg
 
 
 def _feats(batch=2, size=(33, 29)):
     h, w = size
-    return [torch.randn(batch, c, -(-h // s), -(-w // s))
-            for c, s in zip((8, 16, 24, 32), (4, 8, 16, 32))]
+    return [
+        torch.randn(batch, c, -(-h // s), -(-w // s))
+        for c, s in zip((8, 16, 24, 32), (4, 8, 16, 32))
+    ]
 
 
 def test_uper_head_shapes_and_levels():
     torch.manual_seed(0)
-    head = DDSMUPerHead(fusion_levels=(0, 1),
-                        fusion_cfg=dict(type='DDSM', num_points=9),
-                        **_uper_cfg())
+    head = DDSMUPerHead(
+        fusion_levels=(0, 1),
+        fusion_cfg=dict(type='DDSM', num_points=9),
+        **_uper_cfg())
     assert sorted(head.fusions.keys()) == ['0', '1']
     feats = _feats()
     out = head(feats)
@@ -69,9 +77,8 @@ def test_uper_head_equals_mmseg_with_upadd_fusion():
 
 
 def test_uper_head_dcn_fusion():
-    head = DDSMUPerHead(fusion_levels=(0, 1),
-                        fusion_cfg=dict(type='DCNFusion'),
-                        **_uper_cfg())
+    head = DDSMUPerHead(
+        fusion_levels=(0, 1), fusion_cfg=dict(type='DCNFusion'), **_uper_cfg())
     assert type(head.fusions['0']).__name__ == 'DCNFusion'
     assert head(_feats()).shape[1] == 5
 
@@ -82,8 +89,8 @@ def test_uper_head_ppm_bottleneck_kernel():
     torch.manual_seed(0)
     ref = UPerHead(**_uper_cfg())
     head3 = DDSMUPerHead(fusion_levels=(0, ), **_uper_cfg())
-    head1 = DDSMUPerHead(fusion_levels=(0, ), ppm_bottleneck_kernel=1,
-                         **_uper_cfg())
+    head1 = DDSMUPerHead(
+        fusion_levels=(0, ), ppm_bottleneck_kernel=1, **_uper_cfg())
     # 32 + 4 x 16 inputs -> 16 channels
     assert head3.bottleneck.conv.kernel_size == (3, 3)
     assert head1.bottleneck.conv.kernel_size == (1, 1)
@@ -102,13 +109,13 @@ def test_uper_head_ppm_bottleneck_kernel():
 
 
 def test_uper_head_wrong_in_channels_message():
-    head = DDSMUPerHead(fusion_levels=(0, ), **_uper_cfg(
-        in_channels=[8, 16, 20, 32]))
-    with pytest.raises(ValueError,
-                       match=r'in_channels\[2\] is 20.*\(1, 24, 3, 2\)'):
+    head = DDSMUPerHead(
+        fusion_levels=(0, ), **_uper_cfg(in_channels=[8, 16, 20, 32]))
+    with pytest.raises(
+            ValueError, match=r'in_channels\[2\] is 20.*\(1, 24, 3, 2\)'):
         head(_feats(1))
-    head = DDSMUPerHead(fusion_levels=(0, ), **_uper_cfg(
-        in_index=[0, 1, 2, 4]))
+    head = DDSMUPerHead(
+        fusion_levels=(0, ), **_uper_cfg(in_index=[0, 1, 2, 4]))
     with pytest.raises(ValueError, match='in_index.*output 4.*4 outputs'):
         head(_feats(1))
 
@@ -123,9 +130,16 @@ def test_uper_head_bad_levels():
 
 
 def _aspp_cfg(**kw):
-    cfg = dict(in_channels=32, in_index=3, channels=16, dilations=(1, 2, 3),
-               c1_in_channels=8, c1_channels=6, num_classes=5, norm_cfg=NORM,
-               loss_decode=LOSS)
+    cfg = dict(
+        in_channels=32,
+        in_index=3,
+        channels=16,
+        dilations=(1, 2, 3),
+        c1_in_channels=8,
+        c1_channels=6,
+        num_classes=5,
+        norm_cfg=NORM,
+        loss_decode=LOSS)
     cfg.update(kw)
     return cfg
 
@@ -143,6 +157,7 @@ def test_sep_aspp_head_shapes_and_equivalence():
     assert not unexpected and all(k.startswith('fusion.') for k in missing)
 
     class _C1Only(nn.Module):  # stand-in that keeps mmseg's c1 path
+
         def forward(self, x_l, x_h):
             return x_l
 
@@ -160,8 +175,8 @@ def test_sep_aspp_head_errors():
     with pytest.raises(ValueError, match='c1_in_channels'):
         DDSMSepASPPHead(**_aspp_cfg(c1_in_channels=0))
     with pytest.raises(ValueError, match='channels'):
-        DDSMSepASPPHead(fusion_cfg=dict(type='DDSM', channels=8),
-                        **_aspp_cfg())
+        DDSMSepASPPHead(
+            fusion_cfg=dict(type='DDSM', channels=8), **_aspp_cfg())
 
 
 def test_segmentor_flops_count_the_sampler(monkeypatch):
@@ -170,12 +185,21 @@ def test_segmentor_flops_count_the_sampler(monkeypatch):
     from mmseg_gated.utils import flops
     cfg = dict(
         type='EncoderDecoder',
-        backbone=dict(type='ResNetV1c', depth=18, stem_channels=8,
-                      base_channels=8, norm_cfg=NORM),
+        backbone=dict(
+            type='ResNetV1c',
+            depth=18,
+            stem_channels=8,
+            base_channels=8,
+            norm_cfg=NORM),
         decode_head=dict(
-            type='DDSMUPerHead', in_channels=[8, 16, 32, 64],
-            in_index=[0, 1, 2, 3], channels=16, num_classes=3, norm_cfg=NORM,
-            loss_decode=LOSS, fusion_cfg=dict(type='DDSM', backend='mmcv')))
+            type='DDSMUPerHead',
+            in_channels=[8, 16, 32, 64],
+            in_index=[0, 1, 2, 3],
+            channels=16,
+            num_classes=3,
+            norm_cfg=NORM,
+            loss_decode=LOSS,
+            fusion_cfg=dict(type='DDSM', backend='mmcv')))
     model = MODELS.build(cfg)
     with_handle = flops.count_complexity(model, (32, 32))
     op = 'prim::PythonOp.ModulatedDeformConv2dFunction'

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmseg_gated.models.layers import DCNFusion, DDSM
+from mmseg_gated.models.layers import DDSM, DCNFusion
 
 
 def _ddsm(**kwargs):
@@ -42,11 +42,14 @@ def test_output_is_xl_plus_branches():
     out = m(x_l, x_h)
     xl = m.low_reduce(x_l)
     xh = m.high_reduce(x_h)
-    xh_up = F.interpolate(xh, size=(9, 7), mode='bilinear',
-                          align_corners=False)
+    xh_up = F.interpolate(
+        xh, size=(9, 7), mode='bilinear', align_corners=False)
     x_s = m.spatial_branch(xl, xh_up)
-    x_c = F.interpolate(m.channel_branch(xl, xh), size=(9, 7),
-                        mode='bilinear', align_corners=False)
+    x_c = F.interpolate(
+        m.channel_branch(xl, xh),
+        size=(9, 7),
+        mode='bilinear',
+        align_corners=False)
     torch.testing.assert_close(out, xl + x_s + x_c)
 
 
@@ -75,8 +78,7 @@ def test_spatial_branch_by_hand_at_zero_offsets(scaled):
             vals = 0.5 * vp[0, :, i:i + 3, j:j + 3].reshape(ck, 9)
             a = torch.softmax(q[0, :, i, j] @ keys * scale, dim=0)
             out[0, :, i, j] = vals @ a
-    torch.testing.assert_close(got, m.spatial_out(out), atol=1e-5,
-                               rtol=1e-5)
+    torch.testing.assert_close(got, m.spatial_out(out), atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.parametrize('scaled', [False, True])
@@ -185,7 +187,7 @@ def test_dcn_fusion():
     conv = m.dcn.conv
     ref = F.conv2d(xh, conv.weight * 0.5, conv.bias, padding=1)
     ref = m.dcn.activate(m.dcn.bn(ref))
-    torch.testing.assert_close(out, m.low_reduce(x_l) + ref, atol=1e-5,
-                               rtol=1e-5)
+    torch.testing.assert_close(
+        out, m.low_reduce(x_l) + ref, atol=1e-5, rtol=1e-5)
     with pytest.raises(ValueError, match='x_h'):
         m(x_l, torch.randn(2, 19, 5, 4))

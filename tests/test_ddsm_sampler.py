@@ -34,8 +34,7 @@ def test_zero_offset_unit_mask_is_unfold(fn, k, dilation, size):
     mask = torch.ones(2, n, *size)
     out = fn(x, offset, mask, k, dilation)
     assert out.shape == (2, 3, n, *size)
-    torch.testing.assert_close(out, _unfold(x, k, dilation), atol=1e-6,
-                               rtol=0)
+    torch.testing.assert_close(out, _unfold(x, k, dilation), atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize('fn', BACKENDS)
@@ -71,8 +70,14 @@ def _random_case(dtype, k=3, size=(6, 5), seed=0):
 def test_backends_agree_values_and_grads(dtype, tol, k):
     x, offset, mask = _random_case(dtype, k)
     outs, grads = [], []
-    gout = torch.randn(2, 4, k * k, 6, 5, dtype=dtype,
-                       generator=torch.Generator().manual_seed(1))
+    gout = torch.randn(
+        2,
+        4,
+        k * k,
+        6,
+        5,
+        dtype=dtype,
+        generator=torch.Generator().manual_seed(1))
     for fn in BACKENDS:
         xs = [t.clone().requires_grad_() for t in (x, offset, mask)]
         out = fn(*xs, k, 1)
@@ -91,9 +96,10 @@ def test_non_contiguous_inputs():
     x, offset, mask = _random_case(torch.float32)
     ref = sample_torch(x, offset, mask, 3, 1)
     for fn in BACKENDS:
-        out = fn(x.to(memory_format=torch.channels_last),
-                 offset.to(memory_format=torch.channels_last),
-                 mask.to(memory_format=torch.channels_last), 3, 1)
+        out = fn(
+            x.to(memory_format=torch.channels_last),
+            offset.to(memory_format=torch.channels_last),
+            mask.to(memory_format=torch.channels_last), 3, 1)
         torch.testing.assert_close(out, ref, atol=1e-5, rtol=0)
 
 
@@ -113,8 +119,8 @@ def test_module_zero_init_samples_the_grid():
         x = torch.randn(2, 4, 5, 6)
         out = sampler(x)
         # zero-initialised offsets -> regular grid, modulation sigmoid(0)
-        torch.testing.assert_close(out, 0.5 * _unfold(x, 3, 1), atol=1e-6,
-                                   rtol=0)
+        torch.testing.assert_close(
+            out, 0.5 * _unfold(x, 3, 1), atol=1e-6, rtol=0)
         # sampling another tensor at the guide's points
         y = torch.randn(2, 7, 5, 6)
         assert sampler(y, guide=x).shape == (2, 7, 9, 5, 6)
@@ -157,8 +163,7 @@ def test_integer_positions_offset_gradient_differs():
     mask = torch.rand(2, 1, h, w, generator=g, dtype=torch.float64)
     gout = torch.randn(2, 3, 1, h, w, generator=g, dtype=torch.float64)
     out_m, (gx_m, go_m, gm_m) = _grads(sample_mmcv, x, offset, mask, 1, gout)
-    out_t, (gx_t, go_t, gm_t) = _grads(sample_torch, x, offset, mask, 1,
-                                       gout)
+    out_t, (gx_t, go_t, gm_t) = _grads(sample_torch, x, offset, mask, 1, gout)
     torch.testing.assert_close(out_m, out_t, atol=1e-12, rtol=0)
     torch.testing.assert_close(gx_m, gx_t, atol=1e-12, rtol=0)
     torch.testing.assert_close(gm_m, gm_t, atol=1e-12, rtol=0)
@@ -174,8 +179,8 @@ def test_integer_positions_offset_gradient_differs():
         return (gout[:, :, 0] * mask * diff).sum(1)
 
     for axis in (0, 1):  # dy, dx
-        torch.testing.assert_close(go_m[:, axis], chain(fwd[axis]),
-                                   atol=1e-12, rtol=0)
+        torch.testing.assert_close(
+            go_m[:, axis], chain(fwd[axis]), atol=1e-12, rtol=0)
         is_fwd = (go_t[:, axis] - chain(fwd[axis])).abs() < 1e-12
         is_bwd = (go_t[:, axis] - chain(bwd[axis])).abs() < 1e-12
         assert bool((is_fwd | is_bwd).all())
@@ -198,8 +203,8 @@ def test_integer_positions_module_gradients():
         (sampler(x) * gout).sum().backward()
         grads[backend] = {n: p.grad for n, p in sampler.named_parameters()}
     for name in ('conv_mask.weight', 'conv_mask.bias'):
-        torch.testing.assert_close(grads['mmcv'][name], grads['torch'][name],
-                                   atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(
+            grads['mmcv'][name], grads['torch'][name], atol=1e-5, rtol=1e-5)
     a, b = grads['mmcv']['conv_offset.weight'], grads['torch'][
         'conv_offset.weight']
     assert (a - b).norm() / a.norm() > 0.1
@@ -221,7 +226,10 @@ def test_positions_in_float32_under_autocast(fn):
         out_bf16_offsets = fn(x, offset.bfloat16(), mask.bfloat16(), 3, 1)
     assert out.dtype == torch.float32
     torch.testing.assert_close(
-        out, fn(x.float(), offset.bfloat16().float(), mask, 3, 1), atol=1e-6,
+        out,
+        fn(x.float(),
+           offset.bfloat16().float(), mask, 3, 1),
+        atol=1e-6,
         rtol=1e-6)
     # bfloat16 offsets: only their own rounding (< 0.016 px at |dp| < 2)
     assert (out_bf16_offsets - ref).abs().max() < 0.1
@@ -254,21 +262,20 @@ def test_row_chunks_equal_full_image(backend, k, dilation):
     mask = torch.rand(2, n, h, w, generator=g, dtype=torch.float64)
     gout = torch.randn(2, 3, n, h, w, generator=g, dtype=torch.float64)
     full, grads = _grads(
-        lambda a, b, c, kk, d: sample_rows(a, b, c, kk, dilation, backend),
-        x, offset, mask, k, gout)
+        lambda a, b, c, kk, d: sample_rows(a, b, c, kk, dilation, backend), x,
+        offset, mask, k, gout)
     for rows, r0 in [(1, 0), (1, 8), (2, 3), (4, 5), (7, 1), (9, 0)]:
         sl = slice(r0, r0 + rows)
         xs = [t.clone().requires_grad_() for t in (x, offset, mask)]
         part = sample_rows(xs[0], xs[1][:, :, sl], xs[2][:, :, sl], k,
                            dilation, backend, r0)
-        torch.testing.assert_close(part, full[:, :, :, sl], atol=1e-12,
-                                   rtol=0)
+        torch.testing.assert_close(part, full[:, :, :, sl], atol=1e-12, rtol=0)
         (part * gout[:, :, :, sl]).sum().backward()
         # offsets and mask of these rows only; x gets what these rows read
-        torch.testing.assert_close(xs[1].grad[:, :, sl], grads[1][:, :, sl],
-                                   atol=1e-12, rtol=0)
-        torch.testing.assert_close(xs[2].grad[:, :, sl], grads[2][:, :, sl],
-                                   atol=1e-12, rtol=0)
+        torch.testing.assert_close(
+            xs[1].grad[:, :, sl], grads[1][:, :, sl], atol=1e-12, rtol=0)
+        torch.testing.assert_close(
+            xs[2].grad[:, :, sl], grads[2][:, :, sl], atol=1e-12, rtol=0)
         assert xs[1].grad[:, :, :r0].abs().sum() == 0
     with pytest.raises(ValueError, match='rows'):
         sample_rows(x, offset[:, :, :3], None, k, dilation, backend, 7)
@@ -285,11 +292,13 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match='guide'):
         sampler(torch.randn(1, 5, 4, 4))
     with pytest.raises(ValueError, match='offset'):
-        sample_torch(torch.randn(1, 2, 4, 4), torch.zeros(1, 9, 4, 4),
-                     torch.ones(1, 9, 4, 4), 3)
+        sample_torch(
+            torch.randn(1, 2, 4, 4), torch.zeros(1, 9, 4, 4),
+            torch.ones(1, 9, 4, 4), 3)
     with pytest.raises(ValueError, match='mask'):
-        sample_mmcv(torch.randn(1, 2, 4, 4), torch.zeros(1, 18, 4, 4),
-                    torch.ones(1, 8, 4, 4), 3)
+        sample_mmcv(
+            torch.randn(1, 2, 4, 4), torch.zeros(1, 18, 4, 4),
+            torch.ones(1, 8, 4, 4), 3)
 
 
 def _flops(model, inputs, drop=()):
@@ -299,7 +308,8 @@ def _flops(model, inputs, drop=()):
     handles = {k: v for k, v in EXTRA_OP_HANDLES.items() if k not in drop}
     # a dropped op mmengine knows by itself counts as zero too
     handles.update(
-        {k: (lambda i, o: 0) for k in drop if k.startswith('aten::')})
+        {k: (lambda i, o: 0)
+         for k in drop if k.startswith('aten::')})
     analyzer = FlopAnalyzer(model, inputs)
     analyzer.set_op_handle(**handles)
     analyzer.unsupported_ops_warnings(False)
@@ -351,8 +361,9 @@ def test_flop_handle_counts_the_spatial_core(backend):
     counts = {}
     for core in ('chunked', 'einsum'):
         torch.manual_seed(0)
-        model = DDSM(16, 16, 16, backend=backend, core=core,
-                     chunk_elements=2000).eval()
+        model = DDSM(
+            16, 16, 16, backend=backend, core=core,
+            chunk_elements=2000).eval()
         with torch.no_grad():
             counts[core] = _flops(model, inputs)
     assert not any(k.startswith(CORE_OP) for k in counts['chunked'][1])
@@ -361,7 +372,8 @@ def test_flop_handle_counts_the_spatial_core(backend):
     with torch.no_grad():
         without, unsupported = _flops(
             DDSM(16, 16, 16, backend=backend, chunk_elements=2000).eval(),
-            inputs, drop=(op, ))
+            inputs,
+            drop=(op, ))
     assert unsupported.get(op) == 1
     # per sampled value: bilinear 4 (+ modulation 1 + one-hot GEMM N, mmcv)
     sampling = 16 * 9 * 120 * (4 if backend == 'torch' else 5 + 9)

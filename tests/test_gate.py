@@ -20,8 +20,12 @@ def test_gate_is_sigmoid_of_conv():
 
 def test_gate_with_norm_act_is_at_least_half():
     torch.manual_seed(0)
-    gate = SpatialGate(4, gate_channels=2, kernel_size=3,
-                       norm_cfg=dict(type='BN'), act_cfg=dict(type='ReLU'))
+    gate = SpatialGate(
+        4,
+        gate_channels=2,
+        kernel_size=3,
+        norm_cfg=dict(type='BN'),
+        act_cfg=dict(type='ReLU'))
     g = gate(torch.randn(2, 4, 6, 6))
     assert g.shape == (2, 2, 6, 6)
     assert bool((g >= 0.5).all() and (g < 1).all())

@@ -18,17 +18,23 @@ SIZES = [(13, 17), (7, 9), (7, 9), (7, 9)]
 
 def inputs(batch=2, seed=0):
     g = torch.Generator().manual_seed(seed)
-    return [torch.randn(batch, c, *s, generator=g)
-            for c, s in zip(IN_CH, SIZES)]
+    return [
+        torch.randn(batch, c, *s, generator=g) for c, s in zip(IN_CH, SIZES)
+    ]
 
 
 def head(**kwargs):
-    cfg = dict(in_channels=IN_CH, in_index=[0, 1, 2, 3], channels=6,
-               num_classes=5, context_channels=10, pool_scales=(1, 2),
-               fusion_cfg=dict(out_channels=4, fusion='gff'),
-               dfp_channels=3, norm_cfg=dict(type='BN'),
-               loss_decode=dict(type='CrossEntropyLoss',
-                                avg_non_ignore=True))
+    cfg = dict(
+        in_channels=IN_CH,
+        in_index=[0, 1, 2, 3],
+        channels=6,
+        num_classes=5,
+        context_channels=10,
+        pool_scales=(1, 2),
+        fusion_cfg=dict(out_channels=4, fusion='gff'),
+        dfp_channels=3,
+        norm_cfg=dict(type='BN'),
+        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
     cfg.update(kwargs)
     torch.manual_seed(0)
     return GFFHead(**cfg)
@@ -57,9 +63,11 @@ def test_every_pyramid_level_reaches_classifier():
     feats = {}
 
     def keep(k):
+
         def hook(module, args, output):
             output.retain_grad()
             feats[k] = output
+
         return hook
 
     for k, m in enumerate(h.dfp_convs):
@@ -109,8 +117,10 @@ def test_dfp_off_is_the_plus_gff_row():
 
 @pytest.mark.parametrize('fusion', ['concat', 'add', 'fpn', 'gated_fpn'])
 def test_table1_fusions_in_head(fusion):
-    h = head(fusion_cfg=dict(out_channels=4, fusion=fusion), dfp=False,
-             context_as_level=(fusion == 'fpn'))
+    h = head(
+        fusion_cfg=dict(out_channels=4, fusion=fusion),
+        dfp=False,
+        context_as_level=(fusion == 'fpn'))
     out = h(inputs())
     assert out.shape == (2, 5, 13, 17)
     out.sum().backward()
@@ -126,12 +136,19 @@ def test_contexts(context):
 
 
 def official_head(**kwargs):
-    cfg = dict(in_channels=[8, 12, 20], in_index=[0, 1, 3], channels=6,
-               num_classes=5, context_channels=10, dilations=(1, 2, 3),
-               channels_fused=4, dfp_dilations=(3, 6, 9), dropout_ratio=0,
-               norm_cfg=dict(type='BN'), align_corners=True,
-               loss_decode=dict(type='CrossEntropyLoss',
-                                avg_non_ignore=True))
+    cfg = dict(
+        in_channels=[8, 12, 20],
+        in_index=[0, 1, 3],
+        channels=6,
+        num_classes=5,
+        context_channels=10,
+        dilations=(1, 2, 3),
+        channels_fused=4,
+        dfp_dilations=(3, 6, 9),
+        dropout_ratio=0,
+        norm_cfg=dict(type='BN'),
+        align_corners=True,
+        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
     cfg.update(kwargs)
     torch.manual_seed(0)
     return GFFOfficialHead(**cfg)
@@ -195,11 +212,14 @@ def test_head_bad_config():
 
 def test_dense_aspp_head_by_hand():
     torch.manual_seed(0)
-    h = DenseASPPHead(in_channels=8, mid_channels=4, growth_channels=3,
-                      dilations=(1, 2), num_classes=5,
-                      norm_cfg=dict(type='BN'),
-                      loss_decode=dict(type='CrossEntropyLoss',
-                                       avg_non_ignore=True)).eval()
+    h = DenseASPPHead(
+        in_channels=8,
+        mid_channels=4,
+        growth_channels=3,
+        dilations=(1, 2),
+        num_classes=5,
+        norm_cfg=dict(type='BN'),
+        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)).eval()
     assert h.channels == 8 + 2 * 3
     x = torch.randn(1, 8, 9, 7)
     y1 = h.dense_aspp.layers[0](x)
@@ -225,6 +245,7 @@ def test_densenet121_layout():
 def torchvision_densenet_sizes(h, w):
     """Feature sizes after dense blocks 1-4 of torchvision's DenseNet
     (output stride 32), by hand."""
+
     def stem(s):
         s = (s + 2 * 3 - 7) // 2 + 1  # conv0
         return (s + 2 * 1 - 3) // 2 + 1  # pool0

@@ -19,8 +19,10 @@ SIZES = ((9, 11), (5, 6), (5, 6))
 
 def make_inputs(batch=2, seed=0, sizes=SIZES, channels=IN_CH):
     g = torch.Generator().manual_seed(seed)
-    return [torch.randn(batch, c, *s, generator=g)
-            for c, s in zip(channels, sizes)]
+    return [
+        torch.randn(batch, c, *s, generator=g)
+        for c, s in zip(channels, sizes)
+    ]
 
 
 def plain(neck):
@@ -35,8 +37,7 @@ def plain_neck(**kwargs):
     """Reductions are plain 1x1 convs (no norm/act) to ease hand checks."""
     torch.manual_seed(0)
     kwargs.setdefault('out_channels', 2)
-    return plain(GFFNeck(list(IN_CH), norm_cfg=None, act_cfg=None,
-                         **kwargs))
+    return plain(GFFNeck(list(IN_CH), norm_cfg=None, act_cfg=None, **kwargs))
 
 
 def direct(inputs, neck):
@@ -47,14 +48,13 @@ def direct(inputs, neck):
         feats.append(F.conv2d(x, conv.weight, conv.bias))
         if neck.gates is not None:
             gconv = neck.gates[i].conv.conv
-            gates.append(torch.sigmoid(F.conv2d(x, gconv.weight,
-                                                gconv.bias)))
+            gates.append(torch.sigmoid(F.conv2d(x, gconv.weight, gconv.bias)))
     return feats, gates
 
 
 def up(x, ref, align_corners=False):
-    return F.interpolate(x, size=ref.shape[2:], mode='bilinear',
-                         align_corners=align_corners)
+    return F.interpolate(
+        x, size=ref.shape[2:], mode='bilinear', align_corners=align_corners)
 
 
 def record_gates(neck):
@@ -62,20 +62,25 @@ def record_gates(neck):
     seen = {}
 
     def hook(level):
+
         def fn(module, args, output):
             seen[level] = output.detach()
+
         return fn
 
-    handles = [g.register_forward_hook(hook(i))
-               for i, g in enumerate(neck.gates)]
+    handles = [
+        g.register_forward_hook(hook(i)) for i, g in enumerate(neck.gates)
+    ]
     return seen, handles
 
 
 def zero_gates(neck, levels):
     """Forward hooks that replace the gate maps of ``levels`` by 0."""
-    return [neck.gates[i].register_forward_hook(
-        lambda module, args, output: torch.zeros_like(output))
-        for i in levels]
+    return [
+        neck.gates[i].register_forward_hook(
+            lambda module, args, output: torch.zeros_like(output))
+        for i in levels
+    ]
 
 
 def test_eq5_parallel_matches_direct_computation():
@@ -123,8 +128,9 @@ def test_zero_gates_through_hooks():
 def test_sequential_order_matches_authors_code():
     # network/gffnets.py, WiderResNetGFFDFPHead.forward, written out
     torch.manual_seed(0)
-    neck = plain(GFFOfficialNeck(list(IN_CH), out_channels=2,
-                                 norm_cfg=None, act_cfg=None))
+    neck = plain(
+        GFFOfficialNeck(
+            list(IN_CH), out_channels=2, norm_cfg=None, act_cfg=None))
     inputs = make_inputs()
     *outs, reduced_top = neck(inputs)
     X, G = direct(inputs, neck)
@@ -133,19 +139,24 @@ def test_sequential_order_matches_authors_code():
     def u(x, ref):
         return up(x, ref, align_corners=True)
 
-    f0 = X[0] + G[0] * X[0] + (1 - G[0]) * (u(G[1] * X[1], X[0]) +
-                                            u(G[2] * X[2], X[0]))
-    f1 = X[1] + G[1] * X[1] + (1 - G[1]) * (u(G[0] * f0, X[1]) +
-                                            u(G[2] * X[2], X[1]))
-    f2 = X[2] + G[2] * X[2] + (1 - G[2]) * (u(G[1] * f1, X[2]) +
-                                            u(G[0] * f0, X[2]))
+    f0 = X[0] + G[0] * X[0] + (1 - G[0]) * (
+        u(G[1] * X[1], X[0]) + u(G[2] * X[2], X[0]))
+    f1 = X[1] + G[1] * X[1] + (1 - G[1]) * (
+        u(G[0] * f0, X[1]) + u(G[2] * X[2], X[1]))
+    f2 = X[2] + G[2] * X[2] + (1 - G[2]) * (
+        u(G[1] * f1, X[2]) + u(G[0] * f0, X[2]))
     for out, exp in zip(outs, (f0, f1, f2)):
         assert torch.allclose(out, exp, atol=1e-5)
     assert torch.allclose(reduced_top, X[2], atol=1e-6)
     assert neck.out_channels == [2, 2, 2, 2]
     # and it differs from the parallel form (Eq. 5) on the same weights
-    par = GFFNeck(list(IN_CH), out_channels=2, norm_cfg=None, act_cfg=None,
-                  gate_cfg=dict(gate_channels=2), align_corners=True)
+    par = GFFNeck(
+        list(IN_CH),
+        out_channels=2,
+        norm_cfg=None,
+        act_cfg=None,
+        gate_cfg=dict(gate_channels=2),
+        align_corners=True)
     par.load_state_dict(neck.state_dict())
     assert not torch.allclose(par.eval()(inputs)[2], outs[2], atol=1e-3)
 
@@ -155,8 +166,8 @@ def test_baseline_fusions_by_hand():
     neck = plain_neck(fusion='add')
     X, _ = direct(inputs, neck)
     (out, ) = neck(inputs)
-    assert torch.allclose(out, X[0] + up(X[1], X[0]) + up(X[2], X[0]),
-                          atol=1e-5)
+    assert torch.allclose(
+        out, X[0] + up(X[1], X[0]) + up(X[2], X[0]), atol=1e-5)
     neck = plain_neck(fusion='concat')
     X, _ = direct(inputs, neck)
     (out, ) = neck(inputs)
@@ -180,8 +191,8 @@ def test_baseline_fusions_by_hand():
     assert torch.allclose(outs[2], X[2], atol=1e-6)
 
 
-@pytest.mark.parametrize('fusion', ['concat', 'add', 'fpn', 'gated_fpn',
-                                    'gff', 'official'])
+@pytest.mark.parametrize(
+    'fusion', ['concat', 'add', 'fpn', 'gated_fpn', 'gff', 'official'])
 def test_fusion_shapes_and_gradients_odd_input(fusion):
     # a 97x129 image through a stride-4/8/8/8 backbone
     sizes = [(25, 33), (13, 17), (13, 17), (13, 17)]
@@ -191,8 +202,7 @@ def test_fusion_shapes_and_gradients_odd_input(fusion):
     else:
         neck = GFFNeck(list(channels), out_channels=4, fusion=fusion)
     neck.train()
-    inputs = [x.requires_grad_() for x in
-              make_inputs(2, 1, sizes, channels)]
+    inputs = [x.requires_grad_() for x in make_inputs(2, 1, sizes, channels)]
     outs = neck(inputs)
     if fusion in ('concat', 'add'):
         assert len(outs) == 1

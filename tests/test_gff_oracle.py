@@ -20,9 +20,9 @@ import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import MODELS
 
 pytestmark = [
     # the authors resize with align_corners=True between sizes that are not
@@ -55,8 +55,8 @@ def reference_dir():
 
 
 def load_weights_module(root):
-    spec = importlib.util.spec_from_file_location(
-        'oracle_weights', osp.join(root, 'weights.py'))
+    spec = importlib.util.spec_from_file_location('oracle_weights',
+                                                  osp.join(root, 'weights.py'))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -69,10 +69,16 @@ def authors_checkpoint(root, path, seed=0):
     state_dict = weights.make_state_dict(layout, seed=seed)
     assert all(k.startswith('module.') for k in state_dict)
     torch.save(
-        dict(state_dict=state_dict, optimizer={'state': {}, 'param_groups':
-                                               []},
-             epoch=175, mean_iu=0.0, command='python train.py --arch '
-             'network.gffnets.DeepWV3PlusGFFNet'), path)
+        dict(
+            state_dict=state_dict,
+            optimizer={
+                'state': {},
+                'param_groups': []
+            },
+            epoch=175,
+            mean_iu=0.0,
+            command='python train.py --arch '
+            'network.gffnets.DeepWV3PlusGFFNet'), path)
     return len(state_dict)
 
 
@@ -94,11 +100,13 @@ def converted_model(tmp_path_factory):
     num_keys = authors_checkpoint(root, src)
     gc.collect()
     proc = subprocess.run([sys.executable, CONVERTER, src, dst],
-                          capture_output=True, text=True, cwd=REPO_ROOT)
+                          capture_output=True,
+                          text=True,
+                          cwd=REPO_ROOT)
     assert proc.returncode == 0, proc.stderr
     os.remove(src)
-    converted = torch.load(dst, map_location='cpu', weights_only=True,
-                           mmap=True)['state_dict']
+    converted = torch.load(
+        dst, map_location='cpu', weights_only=True, mmap=True)['state_dict']
     model = build_model()
     model.load_state_dict(converted, strict=True)
     # every authors' tensor arrived (their classifier has no bias: +1)

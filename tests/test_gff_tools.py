@@ -10,8 +10,8 @@ import pytest
 import torch
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(ROOT,
-                'configs/demo/gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+DEMO = osp.join(
+    ROOT, 'configs/demo/gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
 def load_tool():
@@ -34,10 +34,12 @@ def test_visualize_gates_writes_pngs(tmp_path, capsys):
     tool = load_tool()
     img_path = write_image(tmp_path)
     out = tmp_path / 'gates'
-    tool.main([DEMO, 'none', img_path, '--out-dir', str(out),
-               '--zero-gate', '1'])
-    for name in ['gate_l0', 'gate_l3', 'pred', 'pred_zero_l1',
-                 'changed_zero_l1']:
+    tool.main(
+        [DEMO, 'none', img_path, '--out-dir',
+         str(out), '--zero-gate', '1'])
+    for name in [
+            'gate_l0', 'gate_l3', 'pred', 'pred_zero_l1', 'changed_zero_l1'
+    ]:
         png = cv2.imread(str(out / f'img_{name}.png'))
         assert png is not None, name
         assert png.shape == (45, 61, 3), name
@@ -99,8 +101,10 @@ def test_bad_level_and_ungated_fusion(tmp_path):
     with pytest.raises(ValueError, match='--zero-gate 4: the GFFNeck has 4'):
         tool.main([DEMO, 'none', img_path, '--zero-gate', '4'])
     with pytest.raises(ValueError, match='has no gates'):
-        tool.main([DEMO, 'none', img_path, '--cfg-options',
-                   "model.decode_head.fusion_cfg.fusion=fpn"])
+        tool.main([
+            DEMO, 'none', img_path, '--cfg-options',
+            "model.decode_head.fusion_cfg.fusion=fpn"
+        ])
 
 
 def test_gate_png_colours():

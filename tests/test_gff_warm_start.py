@@ -15,17 +15,17 @@ import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.runner.checkpoint import load_state_dict
+from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import MODELS
 
 pytestmark = [
     pytest.mark.filterwarnings('ignore:pkg_resources is deprecated'),
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-GFF = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs',
-               'gff')
+GFF = osp.join(
+    osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'gff')
 BASELINE = 'pspnet_r101-d8_8xb1-100k_cityscapes-864x864.py'
 TABLE1 = ('pspnet-concat', 'pspnet-add', 'pspnet-fpn', 'pspnet-gatedfpn',
           'pspnet-gff')
@@ -57,9 +57,11 @@ def loaded(model, state):
     """Keys of ``state`` whose tensor ``model`` holds after the load."""
     load_state_dict(model, state, strict=False, logger='silent')
     ours = model.state_dict()
-    return {k for k, v in state.items() if v.is_floating_point()
-            and k in ours and ours[k].shape == v.shape
-            and torch.equal(ours[k], v)}
+    return {
+        k
+        for k, v in state.items() if v.is_floating_point() and k in ours
+        and ours[k].shape == v.shape and torch.equal(ours[k], v)
+    }
 
 
 @pytest.mark.parametrize('row', TABLE1)
@@ -68,8 +70,10 @@ def test_table1_model_starts_from_the_trained_pspnet(pspnet_state, row):
     ours = model.state_dict()
     got = loaded(model, pspnet_state)
     floats = {k for k, v in pspnet_state.items() if v.is_floating_point()}
-    fits = {k for k in floats
-            if k in ours and ours[k].shape == pspnet_state[k].shape}
+    fits = {
+        k
+        for k in floats if k in ours and ours[k].shape == pspnet_state[k].shape
+    }
     # every tensor that fits arrives, and all PSP parts fit
     assert got == fits
     for part in PSP_PARTS + ('backbone.', 'auxiliary_head.'):

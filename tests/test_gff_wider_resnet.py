@@ -36,9 +36,9 @@ def test_wrn38_default_layout():
     def bottleneck(cin, c):
         return cin * c[0] + c[0] * c[1] * 9 + c[1] * c[2] + cin * c[2]
 
-    expected = (3 * 64 * 9 + basic(64, (128, 128), 3) +
-                basic(128, (256, 256), 3) + basic(256, (512, 512), 6) +
-                basic(512, (512, 1024), 3) +
+    expected = (3 * 64 * 9 + basic(64,
+                                   (128, 128), 3) + basic(128, (256, 256), 3) +
+                basic(256, (512, 512), 6) + basic(512, (512, 1024), 3) +
                 bottleneck(1024, (512, 1024, 2048)) +
                 bottleneck(2048, (1024, 2048, 4096)))
     n_conv = sum(m.weight.numel() for m in model.modules()

@@ -79,11 +79,11 @@ def fscore_reference(pred, gt, num_classes, th, ignore=255):
 
 def blobs(shape, num_classes, seed, ignore_frac=0.0):
     rng = np.random.default_rng(seed)
-    small = rng.integers(0, num_classes, (shape[0] // 6 + 1,
-                                          shape[1] // 6 + 1))
+    small = rng.integers(0, num_classes,
+                         (shape[0] // 6 + 1, shape[1] // 6 + 1))
     lab = np.kron(small, np.ones((6, 6), int))[:shape[0], :shape[1]]
-    lab = ndimage.shift(lab, (rng.integers(0, 4), rng.integers(0, 4)),
-                        order=0, mode='nearest')
+    lab = ndimage.shift(
+        lab, (rng.integers(0, 4), rng.integers(0, 4)), order=0, mode='nearest')
     if ignore_frac:
         lab[rng.random(shape) < ignore_frac] = 255
     return lab
@@ -141,10 +141,12 @@ def test_band_transform_packs_edge_map():
     from mmseg.registry import TRANSFORMS
     t = TRANSFORMS.build(dict(type='GenerateBoundaryBand', radius=2))
     lab = two_squares().astype(np.uint8)
-    res = t(dict(gt_seg_map=lab, img=np.zeros((12, 14, 3), np.uint8),
-                 seg_fields=['gt_seg_map']))
-    np.testing.assert_array_equal(res['gt_edge_map'],
-                                  band_reference(lab, 2))
+    res = t(
+        dict(
+            gt_seg_map=lab,
+            img=np.zeros((12, 14, 3), np.uint8),
+            seg_fields=['gt_seg_map']))
+    np.testing.assert_array_equal(res['gt_edge_map'], band_reference(lab, 2))
     assert 'gt_edge_map' in res['seg_fields']
     packed = PackSegInputs()(res)
     assert packed['data_samples'].gt_edge_map.data.shape == (1, 12, 14)
@@ -206,14 +208,16 @@ def test_fscore_matches_reference(th):
         pred = blobs((37, 45), 5, seed + 10)
         pred[gt == 255] = 3
         ours = boundary_fscore_per_class(pred, gt, 6, (th, ))[:, 0]
-        np.testing.assert_allclose(ours, fscore_reference(pred, gt, 6, th),
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            ours, fscore_reference(pred, gt, 6, th), atol=1e-12)
 
 
 def test_threshold_fraction_of_diagonal():
     # the authors' fractions give 3, 5, 9 and 12 px on 1024 x 2048
-    px = [threshold_pixels(t, (1024, 2048))
-          for t in (0.00088, 0.001875, 0.00375, 0.005)]
+    px = [
+        threshold_pixels(t, (1024, 2048))
+        for t in (0.00088, 0.001875, 0.00375, 0.005)
+    ]
     assert px == [3, 5, 9, 12]
     with pytest.raises(ValueError, match='positive'):
         threshold_pixels(0, (4, 4))
@@ -223,8 +227,8 @@ def test_metric_end_to_end():
     from mmengine.structures import PixelData
     from mmseg.registry import METRICS
     from mmseg.structures import SegDataSample
-    metric = METRICS.build(dict(type='BoundaryFScoreMetric',
-                                thresholds=(1, 2)))
+    metric = METRICS.build(
+        dict(type='BoundaryFScoreMetric', thresholds=(1, 2)))
     metric.dataset_meta = dict(classes=('a', 'b'))
     gt = torch.zeros(1, 20, 20, dtype=torch.long)
     gt[..., 10:] = 1
@@ -252,16 +256,15 @@ def test_center_crop_zoom():
     seg = np.zeros((20, 40), np.uint8)
     seg[8:12, 16:24] = 1
     t = TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=5))
-    out = t(dict(img=img.copy(), gt_seg_map=seg.copy(),
-                 seg_fields=['gt_seg_map']))
+    out = t(
+        dict(img=img.copy(), gt_seg_map=seg.copy(), seg_fields=['gt_seg_map']))
     assert out['img'].shape == img.shape and out['gt_seg_map'].shape == (20,
                                                                          40)
     # crop rows 5..15, cols 10..30 (half the size) scaled x2: object doubles
     assert (out['gt_seg_map'] == 1).sum() == 4 * (seg == 1).sum()
     assert set(np.unique(out['gt_seg_map'])) <= {0, 1}
     same = TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=0))(
-        dict(img=img.copy(), gt_seg_map=seg.copy(),
-             seg_fields=['gt_seg_map']))
+        dict(img=img.copy(), gt_seg_map=seg.copy(), seg_fields=['gt_seg_map']))
     np.testing.assert_array_equal(same['gt_seg_map'], seg)
     with pytest.raises(ValueError, match='leaves nothing'):
         TRANSFORMS.build(dict(type='CenterCropZoom', crop_factor=10))(

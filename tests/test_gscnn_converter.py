@@ -19,10 +19,12 @@ def test_decoder_input_rotated_and_canny_weight_scaled():
     # their final_seg.0 sees [fine (3 ch), aspp (5 ch)]; ours [aspp, fine]
     w = torch.arange(2 * 8 * 3 * 3, dtype=torch.float64).view(2, 8, 3, 3)
     cw = torch.tensor([[[[0.25]], [[-0.5]]]], dtype=torch.float64)
-    src = {'module.final_seg.0.weight': w,
-           'module.bot_fine.weight': torch.zeros(3, 7, 1, 1),
-           'module.cw.weight': cw,
-           'module.final_seg.6.weight': torch.ones(4, 2, 1, 1)}
+    src = {
+        'module.final_seg.0.weight': w,
+        'module.bot_fine.weight': torch.zeros(3, 7, 1, 1),
+        'module.cw.weight': cw,
+        'module.final_seg.6.weight': torch.ones(4, 2, 1, 1)
+    }
     out = conv.convert(dict(state_dict=src))
     got = out['decode_head.sep_bottleneck.0.conv.weight']
     torch.testing.assert_close(got[:, :5], w[:, 3:])
@@ -69,10 +71,13 @@ def test_convert_rejects_unknown_keys():
 
 def test_cli_writes_a_state_dict(tmp_path, monkeypatch, capsys):
     src, dst = tmp_path / 'authors.pth', tmp_path / 'ours.pth'
-    torch.save(dict(state_dict={'module.fuse.weight': torch.ones(1, 8, 1, 1),
-                                'module.dsn1.bias': torch.zeros(1)}), src)
-    monkeypatch.setattr(sys, 'argv', ['gscnn_official.py', str(src),
-                                      str(dst)])
+    torch.save(
+        dict(
+            state_dict={
+                'module.fuse.weight': torch.ones(1, 8, 1, 1),
+                'module.dsn1.bias': torch.zeros(1)
+            }), src)
+    monkeypatch.setattr(sys, 'argv', ['gscnn_official.py', str(src), str(dst)])
     conv.main()
     out = torch.load(dst, weights_only=True)['state_dict']
     assert list(out) == ['decode_head.edge_out.weight']

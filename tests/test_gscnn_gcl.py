@@ -46,8 +46,8 @@ def test_gcl_official_gate():
 
     # BN(C+1) -> conv -> ReLU -> conv -> BN(1) -> sigmoid, then Eq. 2
     def bn(x, m):
-        return F.batch_norm(x, m.running_mean, m.running_var, m.weight,
-                            m.bias, False, 0., m.eps)
+        return F.batch_norm(x, m.running_mean, m.running_var, m.weight, m.bias,
+                            False, 0., m.eps)
 
     bn0, conv1, conv2, bn2 = (gcl.gate[i] for i in (0, 1, 3, 4))
     x = bn(torch.cat([s, r], 1), bn0)
@@ -59,15 +59,23 @@ def test_gcl_official_gate():
     assert r.grad.abs().sum() > 0 and s.grad.abs().sum() > 0
     # the authors' parameter set (their ``_gate_conv`` indices): BN(9),
     # conv 9->9 with bias, conv 9->1 with bias, BN(1); bias-free output conv
-    shapes = {k: tuple(v.shape) for k, v in gcl.state_dict().items()
-              if not k.endswith(('num_batches_tracked', 'running_mean',
-                                 'running_var'))}
+    shapes = {
+        k: tuple(v.shape)
+        for k, v in gcl.state_dict().items()
+        if not k.endswith(('num_batches_tracked', 'running_mean',
+                           'running_var'))
+    }
     assert shapes == {
-        'gate.0.weight': (9, ), 'gate.0.bias': (9, ),
-        'gate.1.weight': (9, 9, 1, 1), 'gate.1.bias': (9, ),
-        'gate.3.weight': (1, 9, 1, 1), 'gate.3.bias': (1, ),
-        'gate.4.weight': (1, ), 'gate.4.bias': (1, ),
-        'conv.weight': (8, 8, 1, 1)}
+        'gate.0.weight': (9, ),
+        'gate.0.bias': (9, ),
+        'gate.1.weight': (9, 9, 1, 1),
+        'gate.1.bias': (9, ),
+        'gate.3.weight': (1, 9, 1, 1),
+        'gate.3.bias': (1, ),
+        'gate.4.weight': (1, ),
+        'gate.4.bias': (1, ),
+        'conv.weight': (8, 8, 1, 1)
+    }
 
 
 def test_gcl_errors():

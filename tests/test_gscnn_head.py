@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import build_cpu_model, make_batch
 from mmengine.config import ConfigDict
 
 import mmseg_gated  # noqa: F401
-from helpers import build_cpu_model, make_batch
 
 NUM_CLASSES = 4
 
@@ -15,22 +15,40 @@ NUM_CLASSES = 4
 def tiny_cfg(**head):
     norm_cfg = dict(type='BN', requires_grad=True)
     head_cfg = dict(
-        type='GSCNNHead', in_channels=64, in_index=3, channels=8,
-        dilations=(1, 2), c1_in_channels=8, c1_channels=4, dropout_ratio=0,
-        num_classes=NUM_CLASSES, norm_cfg=norm_cfg, shape_in_channels=8,
-        gate_in_channels=(16, 32, 64), shape_channels=(8, 4, 4, 2),
+        type='GSCNNHead',
+        in_channels=64,
+        in_index=3,
+        channels=8,
+        dilations=(1, 2),
+        c1_in_channels=8,
+        c1_channels=4,
+        dropout_ratio=0,
+        num_classes=NUM_CLASSES,
+        norm_cfg=norm_cfg,
+        shape_in_channels=8,
+        gate_in_channels=(16, 32, 64),
+        shape_channels=(8, 4, 4, 2),
         loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
     head_cfg.update(head)
     return dict(
         type='GSCNNEncoderDecoder',
         data_preprocessor=dict(
-            type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
-            seg_pad_val=255, size=(40, 40)),
-        backbone=dict(type='ResNetV1c', depth=18, base_channels=8,
-                      stem_channels=8, out_indices=(0, 1, 2, 3),
-                      dilations=(1, 1, 2, 4), strides=(1, 2, 1, 1),
-                      norm_cfg=norm_cfg),
+            type='SegDataPreProcessor',
+            mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375],
+            bgr_to_rgb=True,
+            pad_val=0,
+            seg_pad_val=255,
+            size=(40, 40)),
+        backbone=dict(
+            type='ResNetV1c',
+            depth=18,
+            base_channels=8,
+            stem_channels=8,
+            out_indices=(0, 1, 2, 3),
+            dilations=(1, 1, 2, 4),
+            strides=(1, 2, 1, 1),
+            norm_cfg=norm_cfg),
         decode_head=head_cfg,
         train_cfg=dict(),
         test_cfg=dict(mode='whole'))
@@ -66,8 +84,8 @@ def test_head_gets_image_of_each_slide_window():
         return orig(img)
 
     model.decode_head.image_gradients = record
-    model.test_cfg = ConfigDict(mode='slide', crop_size=(24, 24),
-                                stride=(16, 16))
+    model.test_cfg = ConfigDict(
+        mode='slide', crop_size=(24, 24), stride=(16, 16))
     batch = make_batch(NUM_CLASSES, batch=1, size=(40, 40))
     with torch.no_grad():
         data = model.data_preprocessor(batch, False)
@@ -75,8 +93,8 @@ def test_head_gets_image_of_each_slide_window():
     assert out[0].pred_sem_seg.shape == (40, 40)
     assert len(seen) == 4 and all(s.shape[-2:] == (24, 24) for s in seen)
     full = batch['inputs'][0].flip(0).float()
-    torch.testing.assert_close(seen[-1][0], full[:, 16:40, 16:40],
-                               atol=1e-3, rtol=0)
+    torch.testing.assert_close(
+        seen[-1][0], full[:, 16:40, 16:40], atol=1e-3, rtol=0)
 
 
 def test_train_losses_and_gradients():
@@ -118,12 +136,14 @@ def test_edge_target_from_pipeline_is_used():
 
 
 def test_variants_and_errors():
-    model = build_cpu_model(tiny_cfg(use_gradients=False,
-                                     loss_dual_boundary=None,
-                                     loss_dual_consistency=None))
+    model = build_cpu_model(
+        tiny_cfg(
+            use_gradients=False,
+            loss_dual_boundary=None,
+            loss_dual_consistency=None))
     assert not hasattr(model.decode_head, 'gradient_fuse')
-    data = model.data_preprocessor(make_batch(NUM_CLASSES, size=(40, 40)),
-                                   True)
+    data = model.data_preprocessor(
+        make_batch(NUM_CLASSES, size=(40, 40)), True)
     losses = model(**data, mode='loss')
     assert 'decode.loss_dual_boundary' not in losses
     with pytest.raises(ValueError, match='GSCNNEncoderDecoder'):
@@ -167,8 +187,8 @@ def test_official_head_layout():
     assert head.bottleneck.conv.kernel_size == (1, 1)
     assert not head.bottleneck.with_norm and head.bottleneck.conv.bias is None
     assert not head.c1_bottleneck.with_norm
-    assert not any(isinstance(m, DepthwiseSeparableConvModule)
-                   for m in head.modules())
+    assert not any(
+        isinstance(m, DepthwiseSeparableConvModule) for m in head.modules())
     # the head gets the normalised batch itself
     seen = []
     orig = head.image_gradients
@@ -179,8 +199,8 @@ def test_official_head_layout():
 
     head.image_gradients = record
     model.eval()
-    data = model.data_preprocessor(make_batch(NUM_CLASSES, size=(40, 40)),
-                                   False)
+    data = model.data_preprocessor(
+        make_batch(NUM_CLASSES, size=(40, 40)), False)
     with torch.no_grad():
         seg, edge = model._forward(data['inputs'])
     assert torch.equal(seen[0], data['inputs'])

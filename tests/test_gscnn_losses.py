@@ -61,9 +61,12 @@ def test_bce_class_balanced_hand():
     logits = torch.tensor([[[[0.5, -1.0], [2.0, 0.0]]]], requires_grad=True)
     label = torch.tensor([[[1, 0], [0, 255]]])
     loss = BoundaryBCELoss(loss_weight=1.0)(logits, label)
+
     # 1 positive, 2 negatives: weights 2/3 (pos) and 1/3 (neg), mean over 3
-    bce = lambda x, y: -(y * math.log(1 / (1 + math.exp(-x))) +  # noqa
-                         (1 - y) * math.log(1 - 1 / (1 + math.exp(-x))))
+    def bce(x, y):
+        p = 1 / (1 + math.exp(-x))
+        return -(y * math.log(p) + (1 - y) * math.log(1 - p))
+
     hand = (2 / 3 * bce(0.5, 1) + 1 / 3 * bce(-1.0, 0) +
             1 / 3 * bce(2.0, 0)) / 3
     assert abs(loss.item() - hand) < 1e-6
@@ -150,8 +153,8 @@ def test_loss_errors():
     with pytest.raises(ValueError, match='edge_logits'):
         BoundaryBCELoss()(torch.zeros(1, 2, 4, 4), torch.zeros(1, 4, 4))
     with pytest.raises(ValueError, match='seg_label values'):
-        DualTaskBoundaryLoss()(torch.zeros(1, 2, 4, 4),
-                               torch.full((1, 4, 4), 3))
+        DualTaskBoundaryLoss()(torch.zeros(1, 2, 4, 4), torch.full((1, 4, 4),
+                                                                   3))
 
 
 def test_dual_boundary_matches_numpy_loop():

@@ -24,9 +24,9 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import MODELS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONVERTER = osp.join(REPO_ROOT, 'tools', 'model_converters',
@@ -78,13 +78,14 @@ def converted_model(tmp_path_factory):
     src = str(tmp_path_factory.mktemp('gscnn_oracle') / 'authors.pth')
     num_keys = authors_checkpoint(root, src)
     converter = load_module('gscnn_official', CONVERTER)
-    authors = torch.load(src, map_location='cpu', weights_only=True,
-                         mmap=True)
+    authors = torch.load(src, map_location='cpu', weights_only=True, mmap=True)
     converted = converter.convert(authors)
     # their head weights, for the independent re-computation below
-    head = {k[len('module.'):]: v.clone()
-            for k, v in authors['state_dict'].items()
-            if not k.startswith('module.mod')}
+    head = {
+        k[len('module.'):]: v.clone()
+        for k, v in authors['state_dict'].items()
+        if not k.startswith('module.mod')
+    }
     del authors
     # the config the converter names
     cfg = Config.fromfile(osp.join(REPO_ROOT, converter.CONFIG))
@@ -168,8 +169,8 @@ def authors_head(sd, feats, canny, size):
 
     def basic_block(t, name):
         y = F.relu(bn(conv(t, name + '.conv1', padding=1), name + '.bn1'))
-        return F.relu(bn(conv(y, name + '.conv2', padding=1), name + '.bn2')
-                      + t)
+        return F.relu(
+            bn(conv(y, name + '.conv2', padding=1), name + '.bn2') + t)
 
     def gate(t, g, name):
         a = bn(torch.cat([t, g], 1), name + '._gate_conv.0')
@@ -179,8 +180,8 @@ def authors_head(sd, feats, canny, size):
         return F.conv2d(t * (a + 1), sd[name + '.weight'])
 
     cs = up(m1, size)
-    for i, (dsn, feat) in enumerate((('dsn3', m3), ('dsn4', m4),
-                                     ('dsn7', m7)), 1):
+    for i, (dsn, feat) in enumerate((('dsn3', m3), ('dsn4', m4), ('dsn7', m7)),
+                                    1):
         cs = conv(up(basic_block(cs, f'res{i}'), size), f'd{i}')
         cs = gate(cs, up(conv(feat, dsn), size), f'gate{i}')
     edge = torch.sigmoid(up(conv(cs, 'fuse'), size))
@@ -189,10 +190,11 @@ def authors_head(sd, feats, canny, size):
     low = m7.shape[2:]
     pooled = m7.mean((2, 3), keepdim=True)
     branches = [
-        up(F.relu(bn(conv(pooled, 'aspp.img_conv.0'), 'aspp.img_conv.1')),
-           low),
-        F.relu(bn(conv(up(acts, low), 'aspp.edge_conv.0'),
-                  'aspp.edge_conv.1'))
+        up(
+            F.relu(bn(conv(pooled, 'aspp.img_conv.0'), 'aspp.img_conv.1')),
+            low),
+        F.relu(
+            bn(conv(up(acts, low), 'aspp.edge_conv.0'), 'aspp.edge_conv.1'))
     ]
     for k, rate in enumerate((0, 12, 24, 36)):  # 1x1, then 3x3 atrous
         kw = dict(padding=rate, dilation=rate) if rate else dict()
@@ -202,8 +204,8 @@ def authors_head(sd, feats, canny, size):
     dec = torch.cat([conv(m2, 'bot_fine'), aspp], 1)
     dec = F.relu(bn(conv(dec, 'final_seg.0', padding=1), 'final_seg.1'))
     dec = F.relu(bn(conv(dec, 'final_seg.3', padding=1), 'final_seg.4'))
-    seg = F.interpolate(conv(dec, 'final_seg.6'), size, mode='bilinear',
-                        align_corners=False)
+    seg = F.interpolate(
+        conv(dec, 'final_seg.6'), size, mode='bilinear', align_corners=False)
     return seg, edge
 
 

@@ -15,23 +15,32 @@ spec.loader.exec_module(conv_mod)
 
 
 def bn(prefix, n=2):
-    return {f'{prefix}.{k}': torch.rand(n) + 0.5
-            for k in ('weight', 'bias', 'running_mean', 'running_var')}
+    return {
+        f'{prefix}.{k}': torch.rand(n) + 0.5
+        for k in ('weight', 'bias', 'running_mean', 'running_var')
+    }
 
 
 def test_prefixes_stripped_and_non_model_keys_skipped(monkeypatch):
     logs = []
     monkeypatch.setattr(conv_mod, 'print_log',
                         lambda msg, **kwargs: logs.append(msg))
-    src = {'module.model.conv1.weight': torch.zeros(2, 3, 3, 3),
-           **{'module.model.' + k: v for k, v in bn('bn1').items()},
-           'module.loss.criterion.weight': torch.ones(19)}
+    src = {
+        'module.model.conv1.weight': torch.zeros(2, 3, 3, 3),
+        **{
+            'module.model.' + k: v
+            for k, v in bn('bn1').items()
+        }, 'module.loss.criterion.weight': torch.ones(19)
+    }
     out = conv_mod.convert(src)
-    assert set(out) == {'backbone.conv1.weight', 'backbone.bn1.weight',
-                        'backbone.bn1.bias', 'backbone.bn1.running_mean',
-                        'backbone.bn1.running_var'}
-    assert logs == ['gsto_hrnet: skipped non-model keys of the checkpoint: '
-                    'loss.criterion.weight']
+    assert set(out) == {
+        'backbone.conv1.weight', 'backbone.bn1.weight', 'backbone.bn1.bias',
+        'backbone.bn1.running_mean', 'backbone.bn1.running_var'
+    }
+    assert logs == [
+        'gsto_hrnet: skipped non-model keys of the checkpoint: '
+        'loss.criterion.weight'
+    ]
     # InPlaceABN scales by |w| + eps
     w = src['module.model.bn1.weight']
     torch.testing.assert_close(out['backbone.bn1.weight'], w.abs() + 1e-5)
@@ -46,9 +55,14 @@ def test_bare_model_state_dict_logs_nothing(monkeypatch):
 
 
 def test_head_conv_bias_folded_into_bn_mean():
-    src = {'model.last_layer.0.weight': torch.randn(2, 4, 1, 1),
-           'model.last_layer.0.bias': torch.tensor([1., -2.]),
-           **{'model.' + k: v for k, v in bn('last_layer.1').items()}}
+    src = {
+        'model.last_layer.0.weight': torch.randn(2, 4, 1, 1),
+        'model.last_layer.0.bias': torch.tensor([1., -2.]),
+        **{
+            'model.' + k: v
+            for k, v in bn('last_layer.1').items()
+        }
+    }
     out = conv_mod.convert(src)
     assert 'decode_head.convs.0.conv.bias' not in out
     torch.testing.assert_close(

@@ -81,9 +81,14 @@ def test_supervised_predictor_receives_the_loss():
 
 def test_supervised_gate_official_layout():
     torch.manual_seed(0)
-    sg = SupervisedGate(10, 5, predictor_channels=10, kernel_size=3,
-                        num_strides=2, norm_cfg=dict(type='BN'),
-                        act_cfg=dict(type='ReLU'))
+    sg = SupervisedGate(
+        10,
+        5,
+        predictor_channels=10,
+        kernel_size=3,
+        num_strides=2,
+        norm_cfg=dict(type='BN'),
+        act_cfg=dict(type='ReLU'))
     g, logits = sg(torch.randn(2, 10, 17, 16))
     assert logits.shape == (2, 5, 17, 16)
     assert g.shape == (2, 1, 5, 4)  # 17 -> 9 -> 5, 16 -> 8 -> 4

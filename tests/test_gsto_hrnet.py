@@ -16,14 +16,30 @@ from mmseg_gated.models.layers import SpatialGate, SupervisedGate
 
 # HRNetV2-W18 widths (mmseg's fcn_hr18), fewer blocks/modules to stay fast.
 W18 = dict(
-    stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
-                num_blocks=(1, ), num_channels=(64, )),
-    stage2=dict(num_modules=1, num_branches=2, block='BASIC',
-                num_blocks=(1, 1), num_channels=(18, 36)),
-    stage3=dict(num_modules=2, num_branches=3, block='BASIC',
-                num_blocks=(1, 1, 1), num_channels=(18, 36, 72)),
-    stage4=dict(num_modules=2, num_branches=4, block='BASIC',
-                num_blocks=(1, 1, 1, 1), num_channels=(18, 36, 72, 144)))
+    stage1=dict(
+        num_modules=1,
+        num_branches=1,
+        block='BOTTLENECK',
+        num_blocks=(1, ),
+        num_channels=(64, )),
+    stage2=dict(
+        num_modules=1,
+        num_branches=2,
+        block='BASIC',
+        num_blocks=(1, 1),
+        num_channels=(18, 36)),
+    stage3=dict(
+        num_modules=2,
+        num_branches=3,
+        block='BASIC',
+        num_blocks=(1, 1, 1),
+        num_channels=(18, 36, 72)),
+    stage4=dict(
+        num_modules=2,
+        num_branches=4,
+        block='BASIC',
+        num_blocks=(1, 1, 1, 1),
+        num_channels=(18, 36, 72, 144)))
 
 
 def force_gates_open(model):
@@ -116,8 +132,11 @@ def test_resize_once_fuse_is_one_bilinear_resize():
     randomize_bn(m)
     m.eval()
     resize_fuse_once([m])
-    x = [torch.randn(1, 4, 15, 13), torch.randn(1, 8, 8, 7),
-         torch.randn(1, 16, 4, 4)]
+    x = [
+        torch.randn(1, 4, 15, 13),
+        torch.randn(1, 8, 8, 7),
+        torch.randn(1, 16, 4, 4)
+    ]
     with torch.no_grad():
         b = [m.branches[k](x[k].clone()) for k in range(3)]
         out = m([t.clone() for t in x])
@@ -128,8 +147,10 @@ def test_resize_once_fuse_is_one_bilinear_resize():
                     path = m.fuse_layers[i][j]
                     assert len(path) == 2  # conv, BN: no Upsample left
                     y = y + F.interpolate(
-                        path[1](path[0](b[j])), size=b[i].shape[2:],
-                        mode='bilinear', align_corners=False)
+                        path[1](path[0](b[j])),
+                        size=b[i].shape[2:],
+                        mode='bilinear',
+                        align_corners=False)
                 elif j < i:
                     y = y + m.fuse_layers[i][j](b[j])
             torch.testing.assert_close(out[i], torch.relu(y))
@@ -156,8 +177,11 @@ def test_module_fuse_equals_hrmodule_with_open_gates():
     ours.eval()
     ours.load_state_dict(ref.state_dict(), strict=False)
     force_gates_open(ours)
-    x = [torch.randn(1, 4, 16, 16), torch.randn(1, 8, 8, 8),
-         torch.randn(1, 16, 4, 4)]
+    x = [
+        torch.randn(1, 4, 16, 16),
+        torch.randn(1, 8, 8, 8),
+        torch.randn(1, 16, 4, 4)
+    ]
     with torch.no_grad():
         for a, b in zip(ref([t.clone() for t in x]), ours(x)):
             torch.testing.assert_close(a, b)
@@ -222,54 +246,95 @@ def test_errors():
 
 def _tiny_extra():
     return dict(
-        stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
-                    num_blocks=(1, ), num_channels=(8, )),
-        stage2=dict(num_modules=1, num_branches=2, block='BASIC',
-                    num_blocks=(1, 1), num_channels=(4, 8)),
-        stage3=dict(num_modules=1, num_branches=3, block='BASIC',
-                    num_blocks=(1, 1, 1), num_channels=(4, 8, 16)),
-        stage4=dict(num_modules=1, num_branches=4, block='BASIC',
-                    num_blocks=(1, 1, 1, 1), num_channels=(4, 8, 16, 32)))
+        stage1=dict(
+            num_modules=1,
+            num_branches=1,
+            block='BOTTLENECK',
+            num_blocks=(1, ),
+            num_channels=(8, )),
+        stage2=dict(
+            num_modules=1,
+            num_branches=2,
+            block='BASIC',
+            num_blocks=(1, 1),
+            num_channels=(4, 8)),
+        stage3=dict(
+            num_modules=1,
+            num_branches=3,
+            block='BASIC',
+            num_blocks=(1, 1, 1),
+            num_channels=(4, 8, 16)),
+        stage4=dict(
+            num_modules=1,
+            num_branches=4,
+            block='BASIC',
+            num_blocks=(1, 1, 1, 1),
+            num_channels=(4, 8, 16, 32)))
 
 
 def test_mmseg_ocr_heads_and_aux_losses():
     """mmseg's FCN + OCR cascade runs unchanged on GSTOHRNet; the stage
     predictions get their own losses through GSTOAuxHead."""
+    from helpers import build_cpu_model, make_batch
     from mmengine.config import ConfigDict
 
     import mmseg_gated  # noqa: F401
-    from helpers import build_cpu_model, make_batch
-    heads = dict(in_channels=[4, 8, 16, 32], in_index=(0, 1, 2, 3),
-                 channels=60, input_transform='resize_concat',
-                 norm_cfg=dict(type='BN'), num_classes=3,
-                 loss_decode=dict(type='CrossEntropyLoss',
-                                  avg_non_ignore=True))
-    model = build_cpu_model(dict(
-        type='CascadeEncoderDecoder', num_stages=2,
-        data_preprocessor=dict(type='SegDataPreProcessor', size=(64, 64)),
-        backbone=dict(type='GSTOHRNet', extra=_tiny_extra(), num_classes=3),
-        decode_head=[
-            dict(type='FCNHead', kernel_size=1, num_convs=1,
-                 concat_input=False, dropout_ratio=-1, **heads),
-            dict(type='OCRHead', ocr_channels=16, **heads)],
-        auxiliary_head=[
-            dict(type='GSTOAuxHead', in_index=4, num_classes=3,
-                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.3,
-                                  avg_non_ignore=True)),
-            dict(type='GSTOAuxHead', in_index=5, num_classes=3,
-                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.5,
-                                  avg_non_ignore=True))],
-        train_cfg=ConfigDict(), test_cfg=ConfigDict(mode='whole')))
+    heads = dict(
+        in_channels=[4, 8, 16, 32],
+        in_index=(0, 1, 2, 3),
+        channels=60,
+        input_transform='resize_concat',
+        norm_cfg=dict(type='BN'),
+        num_classes=3,
+        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
+    model = build_cpu_model(
+        dict(
+            type='CascadeEncoderDecoder',
+            num_stages=2,
+            data_preprocessor=dict(type='SegDataPreProcessor', size=(64, 64)),
+            backbone=dict(
+                type='GSTOHRNet', extra=_tiny_extra(), num_classes=3),
+            decode_head=[
+                dict(
+                    type='FCNHead',
+                    kernel_size=1,
+                    num_convs=1,
+                    concat_input=False,
+                    dropout_ratio=-1,
+                    **heads),
+                dict(type='OCRHead', ocr_channels=16, **heads)
+            ],
+            auxiliary_head=[
+                dict(
+                    type='GSTOAuxHead',
+                    in_index=4,
+                    num_classes=3,
+                    loss_decode=dict(
+                        type='CrossEntropyLoss',
+                        loss_weight=0.3,
+                        avg_non_ignore=True)),
+                dict(
+                    type='GSTOAuxHead',
+                    in_index=5,
+                    num_classes=3,
+                    loss_decode=dict(
+                        type='CrossEntropyLoss',
+                        loss_weight=0.5,
+                        avg_non_ignore=True))
+            ],
+            train_cfg=ConfigDict(),
+            test_cfg=ConfigDict(mode='whole')))
     data = model.data_preprocessor(make_batch(3, batch=2), True)
     losses = model(**data, mode='loss')
-    assert {'aux_0.loss_ce', 'aux_1.loss_ce', 'decode_1.loss_ce'} <= set(
-        losses)
+    assert {'aux_0.loss_ce', 'aux_1.loss_ce',
+            'decode_1.loss_ce'} <= set(losses)
     loss, _ = model.parse_losses(losses)
     loss.backward()
     pred = model.backbone.transition_gate2.predictor[0].weight
     assert pred.grad is not None and pred.grad.abs().sum() > 0
     model.eval()
     with torch.no_grad():
-        out = model(**model.data_preprocessor(make_batch(3, batch=1), False),
-                    mode='predict')
+        out = model(
+            **model.data_preprocessor(make_batch(3, batch=1), False),
+            mode='predict')
     assert out[0].pred_sem_seg.data.shape[-2:] == (64, 64)

@@ -34,15 +34,17 @@ def make_lip_release(root, n_train=3, n_val=2, size=(24, 20)):
         os.makedirs(ann_dir)
         ids[split] = [f'{k:04d}_{split}' for k in range(n)]
         for name in ids[split]:
-            cv2.imwrite(osp.join(img_dir, name + '.jpg'),
-                        rng.integers(0, 255, (*size, 3), dtype=np.uint8))
+            cv2.imwrite(
+                osp.join(img_dir, name + '.jpg'),
+                rng.integers(0, 255, (*size, 3), dtype=np.uint8))
             lab = rng.integers(0, 20, size, dtype=np.uint8)
             lab[0, 0] = 25  # out of range -> ignore
             lab[0, 1] = 255
             cv2.imwrite(osp.join(ann_dir, name + '.png'), lab)
     # an image without a label, not listed in train_id.txt
-    cv2.imwrite(osp.join(root, 'TrainVal_images', 'train_images', 'x.jpg'),
-                np.zeros((*size, 3), np.uint8))
+    cv2.imwrite(
+        osp.join(root, 'TrainVal_images', 'train_images', 'x.jpg'),
+        np.zeros((*size, 3), np.uint8))
     with open(osp.join(root, 'TrainVal_images', 'train_id.txt'), 'w') as f:
         f.write('\n'.join(ids['train']) + '\n')
     return ids
@@ -55,17 +57,20 @@ def test_converter_and_dataset(tmp_path):
     assert counts == dict(train=3, val=2)
     with open(osp.join(out, 'val.txt')) as f:
         assert f.read().split() == ids['val']  # no id file: from the folders
-    lab = cv2.imread(osp.join(out, 'train_segmentations', '0000_train.png'),
-                     cv2.IMREAD_UNCHANGED)
+    lab = cv2.imread(
+        osp.join(out, 'train_segmentations', '0000_train.png'),
+        cv2.IMREAD_UNCHANGED)
     assert lab[0, 0] == 255 and lab[0, 1] == 255 and lab.max() == 255
     assert lab[lab != 255].max() <= 19
 
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', '_base_', 'datasets',
-                                   'lip.py'))
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'datasets', 'lip.py'))
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.data_root = out
-    ds_cfg.pipeline = [dict(type='LoadImageFromFile'),
-                       dict(type='LoadAnnotations')]
+    ds_cfg.pipeline = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations')
+    ]
     ds = DATASETS.build(ds_cfg)
     assert isinstance(ds, LIPDataset) and len(ds) == 3
     assert len(ds.metainfo['classes']) == 20
@@ -76,8 +81,8 @@ def test_converter_and_dataset(tmp_path):
 
 
 def test_flip_swaps_left_right_labels():
-    cfg = Config.fromfile(osp.join(ROOT, 'configs', '_base_', 'datasets',
-                                   'lip.py'))
+    cfg = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'datasets', 'lip.py'))
     flip = [t for t in cfg.train_pipeline if t['type'] == 'RandomFlip'][0]
     assert [tuple(p) for p in flip['swap_seg_labels']] == list(LIP_FLIP_PAIRS)
     t = TRANSFORMS.build(dict(flip, prob=1.0))
@@ -85,8 +90,11 @@ def test_flip_swaps_left_right_labels():
     seg[0, 0] = 14  # left arm on the left
     seg[1, 3] = 19  # right shoe on the right
     seg[1, 0] = 5  # upper clothes: no partner
-    out = t(dict(img=np.zeros((2, 4, 3), np.uint8), gt_seg_map=seg.copy(),
-                 seg_fields=['gt_seg_map']))
+    out = t(
+        dict(
+            img=np.zeros((2, 4, 3), np.uint8),
+            gt_seg_map=seg.copy(),
+            seg_fields=['gt_seg_map']))
     res = out['gt_seg_map']
     assert res[0, 3] == 15 and res[1, 0] == 18 and res[1, 3] == 5
 

@@ -13,8 +13,9 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(ROOT, 'configs/gsto/fcn_gsto-hr18_1xb4-200iter_camvid-'
-                  '180x240.py')
+CONFIG = osp.join(
+    ROOT, 'configs/gsto/fcn_gsto-hr18_1xb4-200iter_camvid-'
+    '180x240.py')
 
 
 def load_tool():

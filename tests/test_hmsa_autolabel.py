@@ -51,32 +51,51 @@ def _teacher(tmp_path):
     model = dict(
         type='MultiScaleAttentionEncoderDecoder',
         data_preprocessor=dict(
-            type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
+            type='SegDataPreProcessor',
+            mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375],
+            bgr_to_rgb=True,
+            pad_val=0,
             seg_pad_val=255),
-        backbone=dict(type='ResNetV1c', depth=18, base_channels=4,
-                      stem_channels=4, norm_cfg=NORM),
+        backbone=dict(
+            type='ResNetV1c',
+            depth=18,
+            base_channels=4,
+            stem_channels=4,
+            norm_cfg=NORM),
         decode_head=dict(
-            type='MscaleSepASPPHead', in_channels=32, in_index=3, channels=8,
-            dilations=(1, 2), c1_in_channels=4, c1_channels=4,
-            num_classes=3, norm_cfg=NORM, scale_attn=dict(channels=4),
-            loss_decode=dict(type='CrossEntropyLoss',
-                             avg_non_ignore=True)),
+            type='MscaleSepASPPHead',
+            in_channels=32,
+            in_index=3,
+            channels=8,
+            dilations=(1, 2),
+            c1_in_channels=4,
+            c1_channels=4,
+            num_classes=3,
+            norm_cfg=NORM,
+            scale_attn=dict(channels=4),
+            loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)),
         test_cfg=dict(mode='whole'))
-    cfg = Config(dict(
-        model=model, default_scope='mmseg',
-        test_pipeline=[dict(type='LoadImageFromFile'),
-                       dict(type='PackSegInputs')]))
+    cfg = Config(
+        dict(
+            model=model,
+            default_scope='mmseg',
+            test_pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='PackSegInputs')
+            ]))
     cfg_path = osp.join(tmp_path, 'teacher.py')
     cfg.dump(cfg_path)
     from mmseg.registry import MODELS
     torch.manual_seed(0)
     net = MODELS.build(model)
     ckpt = osp.join(tmp_path, 'teacher.pth')
-    torch.save(dict(state_dict=net.state_dict(),
-                    meta=dict(dataset_meta=dict(classes=('a', 'b', 'c'),
-                                                palette=[[0, 0, 0]] * 3))),
-               ckpt)
+    torch.save(
+        dict(
+            state_dict=net.state_dict(),
+            meta=dict(
+                dataset_meta=dict(
+                    classes=('a', 'b', 'c'), palette=[[0, 0, 0]] * 3))), ckpt)
     return cfg_path, ckpt
 
 
@@ -91,13 +110,17 @@ def _images(root, names, size=(20, 28)):
 def test_autolabel_tool_threshold_ignore_resume(tmp_path):
     cfg_path, ckpt = _teacher(str(tmp_path))
     img_dir = osp.join(tmp_path, 'leftImg8bit', 'train_extra')
-    names = ['cityA/cityA_000000_000001', 'cityA/cityA_000000_000002',
-             'cityB/cityB_000000_000001']
+    names = [
+        'cityA/cityA_000000_000001', 'cityA/cityA_000000_000002',
+        'cityB/cityB_000000_000001'
+    ]
     _images(img_dir, names)
     out = osp.join(tmp_path, 'autolabel', 'train_extra')
-    args = [cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out,
-            '--img-suffix', SUFFIX, '--label-suffix', LSUFFIX,
-            '--device', 'cpu', '--scales', '0.5', '1.0', '--no-progress']
+    args = [
+        cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out, '--img-suffix',
+        SUFFIX, '--label-suffix', LSUFFIX, '--device', 'cpu', '--scales',
+        '0.5', '1.0', '--no-progress'
+    ]
     # the teacher's probabilities, to pick a threshold that splits pixels
     from mmseg.apis import inference_model, init_model
     model = init_model(cfg_path, ckpt, device='cpu')
@@ -110,8 +133,7 @@ def test_autolabel_tool_threshold_ignore_resume(tmp_path):
     assert (done, skipped) == (3, 0)
     paths = [osp.join(out, n + LSUFFIX) for n in names]
     assert all(osp.isfile(p) for p in paths)
-    assert not any(f.endswith('.tmp') for _, _, fs in os.walk(out)
-                   for f in fs)
+    assert not any(f.endswith('.tmp') for _, _, fs in os.walk(out) for f in fs)
 
     # the written labels equal thresholded teacher probabilities
     written = cv2.imread(paths[0], cv2.IMREAD_UNCHANGED)
@@ -133,12 +155,13 @@ def test_autolabel_tool_threshold_ignore_resume(tmp_path):
 
     # a threshold nothing reaches gives an all-ignore label
     out2 = osp.join(tmp_path, 'strict')
-    autolabel.main([cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out2,
-                    '--img-suffix', SUFFIX, '--label-suffix', LSUFFIX,
-                    '--device', 'cpu', '--threshold', '0.999',
-                    '--no-progress'])
-    strict = cv2.imread(osp.join(out2, names[0] + LSUFFIX),
-                        cv2.IMREAD_UNCHANGED)
+    autolabel.main([
+        cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out2,
+        '--img-suffix', SUFFIX, '--label-suffix', LSUFFIX, '--device', 'cpu',
+        '--threshold', '0.999', '--no-progress'
+    ])
+    strict = cv2.imread(
+        osp.join(out2, names[0] + LSUFFIX), cv2.IMREAD_UNCHANGED)
     assert (strict == 255).all()
 
     with pytest.raises(ValueError, match='1.0'):
@@ -151,19 +174,23 @@ def test_autolabel_tool_threshold_ignore_resume(tmp_path):
                         'cityC_000000_000001_gtFine_labelTrainIds.png')
     os.makedirs(osp.dirname(fine_lbl))
     cv2.imwrite(fine_lbl, np.full((20, 28), 2, np.uint8))
-    base = Config.fromfile(osp.join(
-        REPO, 'configs', '_base_', 'datasets',
-        'cityscapes_fine_autocoarse.py'))
+    base = Config.fromfile(
+        osp.join(REPO, 'configs', '_base_', 'datasets',
+                 'cityscapes_fine_autocoarse.py'))
     ds_cfg = base.train_dataloader.dataset
     for d in ds_cfg.datasets:
         d.data_root = str(tmp_path)
-        d.pipeline = [dict(type='LoadImageFromFile'),
-                      dict(type='LoadAnnotations'),
-                      dict(type='PackSegInputs')]
+        d.pipeline = [
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAnnotations'),
+            dict(type='PackSegInputs')
+        ]
     from mmseg.registry import DATASETS
     mixed = DATASETS.build(ds_cfg)
     assert len(mixed) == 1 + 3
-    labels = [mixed[i]['data_samples'].gt_sem_seg.data[0].numpy()
-              for i in range(len(mixed))]
+    labels = [
+        mixed[i]['data_samples'].gt_sem_seg.data[0].numpy()
+        for i in range(len(mixed))
+    ]
     assert (labels[0] == 2).all()  # the fine label
     np.testing.assert_array_equal(labels[1], written)  # the pseudo-label

@@ -26,12 +26,12 @@ pytestmark = [
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HMSA = osp.join(REPO, 'configs', 'hmsa')
 CONFIGS = sorted(glob.glob(osp.join(HMSA, '*.py')))
-SINGLE = osp.join(HMSA,
-                  'deeplabv3plus-single_r50-d8_4xb2-160k_mapillary-v1-'
-                  '512x1024.py')
-AVGPOOL = osp.join(HMSA,
-                   'deeplabv3plus-avgpool_r50-d8_4xb2-160k_mapillary-v1-'
-                   '512x1024.py')
+SINGLE = osp.join(
+    HMSA, 'deeplabv3plus-single_r50-d8_4xb2-160k_mapillary-v1-'
+    '512x1024.py')
+AVGPOOL = osp.join(
+    HMSA, 'deeplabv3plus-avgpool_r50-d8_4xb2-160k_mapillary-v1-'
+    '512x1024.py')
 
 
 @functools.lru_cache(maxsize=None)
@@ -46,8 +46,8 @@ def _stages(pipeline):
     return aug[0]['transforms']
 
 
-@pytest.mark.parametrize('path', CONFIGS,
-                         ids=[osp.basename(p) for p in CONFIGS])
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])
 def test_tta_is_flips_only(path):
     """The models combine their own test_scales: ``--tta`` adds a flip at
     the test pipeline's size (2 passes, not the dataset base's 12)."""
@@ -94,14 +94,27 @@ def test_avgpool_config_averages_probabilities(tmp_path):
     module = dict(
         type='EncoderDecoder',
         data_preprocessor=dict(
-            type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375], bgr_to_rgb=True),
-        backbone=dict(type='ResNetV1c', depth=18, base_channels=4,
-                      stem_channels=4, norm_cfg=norm),
+            type='SegDataPreProcessor',
+            mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375],
+            bgr_to_rgb=True),
+        backbone=dict(
+            type='ResNetV1c',
+            depth=18,
+            base_channels=4,
+            stem_channels=4,
+            norm_cfg=norm),
         decode_head=dict(
-            type='DepthwiseSeparableASPPHead', in_channels=32, in_index=3,
-            channels=8, dilations=(1, 2), c1_in_channels=4, c1_channels=4,
-            num_classes=5, norm_cfg=norm, align_corners=False,
+            type='DepthwiseSeparableASPPHead',
+            in_channels=32,
+            in_index=3,
+            channels=8,
+            dilations=(1, 2),
+            c1_in_channels=4,
+            c1_channels=4,
+            num_classes=5,
+            norm_cfg=norm,
+            align_corners=False,
             loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)),
         test_cfg=dict(mode='whole'))
     cfg = load(AVGPOOL)
@@ -120,8 +133,11 @@ def test_avgpool_config_averages_probabilities(tmp_path):
     cv2.imwrite(img_path, img)
     cv2.imwrite(seg_path, np.zeros((40, 48), np.uint8))
     data = Compose(pipeline)(
-        dict(img_path=img_path, seg_map_path=seg_path,
-             reduce_zero_label=False, seg_fields=[]))
+        dict(
+            img_path=img_path,
+            seg_map_path=seg_path,
+            reduce_zero_label=False,
+            seg_fields=[]))
     with torch.no_grad():
         pred = tta.test_step(pseudo_collate([data]))[0].pred_sem_seg.data
 
@@ -136,8 +152,8 @@ def test_avgpool_config_averages_probabilities(tmp_path):
             x = torch.from_numpy(im[..., ::-1].copy()).permute(2, 0, 1)
             x = (x[None].float() - mean) / std
             logits = net.encode_decode(x, [dict(img_shape=im.shape[:2])])
-            logits = F.interpolate(logits, size=(40, 48), mode='bilinear',
-                                   align_corners=False)
+            logits = F.interpolate(
+                logits, size=(40, 48), mode='bilinear', align_corners=False)
             per_scale.append(logits)
     want = torch.stack([p.softmax(1) for p in per_scale]).mean(0).argmax(1)
     assert pred.shape == want.shape == (1, 40, 48)

@@ -5,14 +5,14 @@ import re
 
 import torch
 import torch.nn.functional as F
+from test_hmsa_segmentor import build_cpu_model, ocr_cfg
 
 import mmseg_gated  # noqa: F401
-from test_hmsa_segmentor import build_cpu_model, ocr_cfg
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 spec = importlib.util.spec_from_file_location(
-    'hmsa_conv', osp.join(REPO, 'tools', 'model_converters',
-                          'hmsa_mscale_ocr.py'))
+    'hmsa_conv',
+    osp.join(REPO, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
 conv = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(conv)
 
@@ -32,12 +32,18 @@ RULES = [
 ]
 P = 'ocr.ocr_distri_head.object_context_block.'
 OAB = {
-    'query_project.0.conv': 'f_pixel.0', 'query_project.0.bn': 'f_pixel.1.0',
-    'query_project.1.conv': 'f_pixel.2', 'query_project.1.bn': 'f_pixel.3.0',
-    'key_project.0.conv': 'f_object.0', 'key_project.0.bn': 'f_object.1.0',
-    'key_project.1.conv': 'f_object.2', 'key_project.1.bn': 'f_object.3.0',
-    'value_project.conv': 'f_down.0', 'value_project.bn': 'f_down.1.0',
-    'out_project.conv': 'f_up.0', 'out_project.bn': 'f_up.1.0',
+    'query_project.0.conv': 'f_pixel.0',
+    'query_project.0.bn': 'f_pixel.1.0',
+    'query_project.1.conv': 'f_pixel.2',
+    'query_project.1.bn': 'f_pixel.3.0',
+    'key_project.0.conv': 'f_object.0',
+    'key_project.0.bn': 'f_object.1.0',
+    'key_project.1.conv': 'f_object.2',
+    'key_project.1.bn': 'f_object.3.0',
+    'value_project.conv': 'f_down.0',
+    'value_project.bn': 'f_down.1.0',
+    'out_project.conv': 'f_up.0',
+    'out_project.bn': 'f_up.1.0',
 }
 
 
@@ -65,8 +71,10 @@ def test_convert_fake_checkpoint_roundtrip_and_bias_folding():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.5, 0.5)
             m.running_var.uniform_(0.5, 1.5)
-    src = {'module.' + to_authors(k): v.clone()
-           for k, v in ours.state_dict().items()}
+    src = {
+        'module.' + to_authors(k): v.clone()
+        for k, v in ours.state_dict().items()
+    }
     # the authors' aux and 3x3 OCR convs carry a bias
     bias = torch.randn(ours.decode_head[1].channels)
     src['module.ocr.conv3x3_ocr.0.bias'] = bias
@@ -82,10 +90,16 @@ def test_convert_fake_checkpoint_roundtrip_and_bias_folding():
     bott = fresh.decode_head[1].bottleneck
     x = torch.randn(1, bott.conv.in_channels, 6, 5)
     bn = ours.decode_head[1].bottleneck.bn
-    ref = F.relu(F.batch_norm(
-        F.conv2d(x, ours.decode_head[1].bottleneck.conv.weight, bias,
-                 padding=1), bn.running_mean, bn.running_var, bn.weight,
-        bn.bias, eps=bn.eps))
+    ref = F.relu(
+        F.batch_norm(
+            F.conv2d(
+                x, ours.decode_head[1].bottleneck.conv.weight, bias,
+                padding=1),
+            bn.running_mean,
+            bn.running_var,
+            bn.weight,
+            bn.bias,
+            eps=bn.eps))
     with torch.no_grad():
         torch.testing.assert_close(bott(x), ref, rtol=1e-5, atol=1e-5)
     # everything else is identical

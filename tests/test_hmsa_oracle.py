@@ -104,9 +104,11 @@ def test_config_computes_as_the_authors(model):
 @pytest.mark.parametrize('size', SIZES)
 def test_outputs_match_the_authors(model, oracle, size):
     record = {'single': [], 'single_aux': [], 'single_attn': []}
-    modules = {'single': model.decode_head[1].conv_seg,
-               'single_aux': model.decode_head[0].conv_seg,
-               'single_attn': model.decode_head[1].scale_attn}
+    modules = {
+        'single': model.decode_head[1].conv_seg,
+        'single_aux': model.decode_head[0].conv_seg,
+        'single_attn': model.decode_head[1].scale_attn
+    }
     handles = [
         m.register_forward_hook(
             lambda mod, args, out, name=name: record[name].append(out))

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import MODELS
 from mmseg_gated.models.losses import RMILoss
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -38,8 +38,15 @@ def rmi_oracle():
 def test_matches_authors_rmi_value_and_gradient(rmi_oracle, case):
     """The authors' RMILoss(num_classes=C) value and gradient (float64)."""
     crit = MODELS.build(
-        dict(type='RMILoss', radius=3, pool_size=4, pool_stride=4,
-             pool_mode='avg', bce_weight=0.5, with_rmi=True, loss_weight=1.0))
+        dict(
+            type='RMILoss',
+            radius=3,
+            pool_size=4,
+            pool_stride=4,
+            pool_mode='avg',
+            bce_weight=0.5,
+            with_rmi=True,
+            loss_weight=1.0))
     logits = torch.from_numpy(rmi_oracle[f'logits_{case}']).requires_grad_()
     labels = torch.from_numpy(rmi_oracle[f'labels_{case}'])
     want = float(rmi_oracle[f'value_{case}'])
@@ -57,8 +64,14 @@ def test_matches_authors_rmi_value_and_gradient(rmi_oracle, case):
     assert abs(class_mean - want) > 0.1 * abs(want)
 
 
-def direct_rmi(logits, label, radius=3, pool=4, stride=4, lam=0.5,
-               ignore=255, eps=5e-4):
+def direct_rmi(logits,
+               label,
+               radius=3,
+               pool=4,
+               stride=4,
+               lam=0.5,
+               ignore=255,
+               eps=5e-4):
     """Loop-and-numpy float64 version of the authors' formula (RMI: mean
     over images, sum over classes)."""
     logits = logits.double()
@@ -138,12 +151,12 @@ def test_better_prediction_lower_loss_and_gradient():
     assert bad.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize('case', ['all_ignore', 'one_class', 'tiny', 'odd',
-                                  'saturated'])
+@pytest.mark.parametrize(
+    'case', ['all_ignore', 'one_class', 'tiny', 'odd', 'saturated'])
 def test_finite_on_degenerate_inputs(case):
     g = torch.Generator().manual_seed(2)
-    shape = dict(tiny=(2, 5, 3, 4), odd=(1, 5, 17, 9)).get(case,
-                                                           (2, 5, 24, 24))
+    shape = dict(
+        tiny=(2, 5, 3, 4), odd=(1, 5, 17, 9)).get(case, (2, 5, 24, 24))
     logits = torch.randn(*shape, generator=g)
     label = torch.randint(0, 5, (shape[0], ) + shape[2:], generator=g)
     if case == 'all_ignore':
@@ -166,9 +179,9 @@ def test_all_ignore_batch_is_exactly_zero():
     """No valid pixel: 0 (not the ridge's constant log det), for the RMI and
     the BCE-only variant, with any ignore convention."""
     logits = torch.randn(2, 19, 40, 40, requires_grad=True)
-    for label, kw in ((torch.full((2, 40, 40), 255), {}),
-                      (torch.full((2, 40, 40), -1), dict(ignore_index=-1)),
-                      (torch.full((2, 40, 40), 19), {})):
+    for label, kw in ((torch.full((2, 40, 40), 255), {}), (torch.full(
+        (2, 40, 40), -1), dict(ignore_index=-1)), (torch.full((2, 40, 40),
+                                                              19), {})):
         for crit in (RMILoss(), RMILoss(with_rmi=False, loss_weight=0.4)):
             logits.grad = None
             loss = crit(logits, label, **kw)
@@ -201,7 +214,7 @@ def test_log_det_retries_a_larger_ridge():
     mats = torch.stack([good, bad]).requires_grad_(True)
     out = _log_det_cholesky(mats, 5e-4)
     assert torch.isfinite(out).all()
-    torch.testing.assert_close(out[0], torch.logdet(good + 5e-4 *
-                                                    torch.eye(3).double()))
+    torch.testing.assert_close(
+        out[0], torch.logdet(good + 5e-4 * torch.eye(3).double()))
     out.sum().backward()
     assert torch.isfinite(mats.grad).all()

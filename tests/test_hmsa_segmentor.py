@@ -15,20 +15,39 @@ from mmseg_gated.models.layers import (ExplicitScaleFusion,
 
 NORM = dict(type='BN', requires_grad=True)
 PREPROC = dict(
-    type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
-    seg_pad_val=255, size=(32, 32))
+    type='SegDataPreProcessor',
+    mean=[123.675, 116.28, 103.53],
+    std=[58.395, 57.12, 57.375],
+    bgr_to_rgb=True,
+    pad_val=0,
+    seg_pad_val=255,
+    size=(32, 32))
 BACKBONE = dict(
-    type='ResNetV1c', depth=18, base_channels=8, stem_channels=8,
-    num_stages=4, out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4),
-    strides=(1, 2, 1, 1), norm_cfg=NORM, norm_eval=False, style='pytorch',
+    type='ResNetV1c',
+    depth=18,
+    base_channels=8,
+    stem_channels=8,
+    num_stages=4,
+    out_indices=(0, 1, 2, 3),
+    dilations=(1, 1, 2, 4),
+    strides=(1, 2, 1, 1),
+    norm_cfg=NORM,
+    norm_eval=False,
+    style='pytorch',
     contract_dilation=True)
 AUX = dict(
-    type='FCNHead', in_channels=32, in_index=2, channels=8, num_convs=1,
-    concat_input=False, dropout_ratio=0., num_classes=3, norm_cfg=NORM,
+    type='FCNHead',
+    in_channels=32,
+    in_index=2,
+    channels=8,
+    num_convs=1,
+    concat_input=False,
+    dropout_ratio=0.,
+    num_classes=3,
+    norm_cfg=NORM,
     align_corners=False,
-    loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4,
-                     avg_non_ignore=True))
+    loss_decode=dict(
+        type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True))
 
 
 def build_cpu_model(cfg):
@@ -43,21 +62,37 @@ def dlv3p_cfg(kind='hierarchical', **kwargs):
     """DeepLabV3+ R18 (tiny): 'hierarchical', 'explicit' or 'plain' (mmseg's
     EncoderDecoder with DepthwiseSeparableASPPHead)."""
     head = dict(
-        type='MscaleSepASPPHead', in_channels=64, in_index=3, channels=16,
-        dilations=(1, 2), c1_in_channels=8, c1_channels=4, dropout_ratio=0.,
-        num_classes=3, norm_cfg=NORM, align_corners=False,
+        type='MscaleSepASPPHead',
+        in_channels=64,
+        in_index=3,
+        channels=16,
+        dilations=(1, 2),
+        c1_in_channels=8,
+        c1_channels=4,
+        dropout_ratio=0.,
+        num_classes=3,
+        norm_cfg=NORM,
+        align_corners=False,
         scale_attn=dict(channels=8),
         loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
     cfg = dict(
-        type='MultiScaleAttentionEncoderDecoder', data_preprocessor=PREPROC,
-        backbone=BACKBONE, decode_head=head, auxiliary_head=AUX,
-        train_cfg=dict(), test_cfg=dict(mode='whole'))
+        type='MultiScaleAttentionEncoderDecoder',
+        data_preprocessor=PREPROC,
+        backbone=BACKBONE,
+        decode_head=head,
+        auxiliary_head=AUX,
+        train_cfg=dict(),
+        test_cfg=dict(mode='whole'))
     if kind == 'explicit':
         head['scale_attn'] = None
         cfg.update(
-            train_scales=(0.5, 1.0, 2.0), test_scales=(0.5, 1.0, 2.0),
-            scale_fusion=dict(type='ExplicitScaleFusion', in_channels=20,
-                              scales=(0.5, 1.0, 2.0), channels=8))
+            train_scales=(0.5, 1.0, 2.0),
+            test_scales=(0.5, 1.0, 2.0),
+            scale_fusion=dict(
+                type='ExplicitScaleFusion',
+                in_channels=20,
+                scales=(0.5, 1.0, 2.0),
+                channels=8))
     elif kind == 'plain':
         head.pop('scale_attn')
         head['type'] = 'DepthwiseSeparableASPPHead'
@@ -70,40 +105,77 @@ def ocr_cfg(kind='hierarchical', **kwargs):
     """HRNet (tiny) + [FCNHead, MscaleOCRHead]; 'plain' is mmseg's
     CascadeEncoderDecoder with OCRHead."""
     hr = dict(
-        type='HRNet', norm_cfg=NORM, norm_eval=False,
+        type='HRNet',
+        norm_cfg=NORM,
+        norm_eval=False,
         extra=dict(
-            stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
-                        num_blocks=(1, ), num_channels=(8, )),
-            stage2=dict(num_modules=1, num_branches=2, block='BASIC',
-                        num_blocks=(1, 1), num_channels=(4, 8)),
-            stage3=dict(num_modules=1, num_branches=3, block='BASIC',
-                        num_blocks=(1, 1, 1), num_channels=(4, 8, 16)),
-            stage4=dict(num_modules=1, num_branches=4, block='BASIC',
-                        num_blocks=(1, 1, 1, 1),
-                        num_channels=(4, 8, 16, 32))))
-    ocr = dict(type='MscaleOCRHead', in_channels=[4, 8, 16, 32],
-               in_index=(0, 1, 2, 3), input_transform='resize_concat',
-               channels=16, ocr_channels=8, dropout_ratio=-1,
-               num_classes=3, norm_cfg=NORM, align_corners=False,
-               scale_attn=dict(channels=8),
-               loss_decode=dict(type='RMILoss'))
+            stage1=dict(
+                num_modules=1,
+                num_branches=1,
+                block='BOTTLENECK',
+                num_blocks=(1, ),
+                num_channels=(8, )),
+            stage2=dict(
+                num_modules=1,
+                num_branches=2,
+                block='BASIC',
+                num_blocks=(1, 1),
+                num_channels=(4, 8)),
+            stage3=dict(
+                num_modules=1,
+                num_branches=3,
+                block='BASIC',
+                num_blocks=(1, 1, 1),
+                num_channels=(4, 8, 16)),
+            stage4=dict(
+                num_modules=1,
+                num_branches=4,
+                block='BASIC',
+                num_blocks=(1, 1, 1, 1),
+                num_channels=(4, 8, 16, 32))))
+    ocr = dict(
+        type='MscaleOCRHead',
+        in_channels=[4, 8, 16, 32],
+        in_index=(0, 1, 2, 3),
+        input_transform='resize_concat',
+        channels=16,
+        ocr_channels=8,
+        dropout_ratio=-1,
+        num_classes=3,
+        norm_cfg=NORM,
+        align_corners=False,
+        scale_attn=dict(channels=8),
+        loss_decode=dict(type='RMILoss'))
     if kind == 'plain':
         ocr.pop('scale_attn')
         ocr['type'] = 'OCRHead'
     cfg = dict(
         type='MultiScaleAttentionCascadeEncoderDecoder'
         if kind != 'plain' else 'CascadeEncoderDecoder',
-        num_stages=2, data_preprocessor=PREPROC, backbone=hr,
+        num_stages=2,
+        data_preprocessor=PREPROC,
+        backbone=hr,
         decode_head=[
-            dict(type='FCNHead', in_channels=[4, 8, 16, 32],
-                 in_index=(0, 1, 2, 3), input_transform='resize_concat',
-                 channels=60, kernel_size=1, num_convs=1, concat_input=False,
-                 dropout_ratio=-1, num_classes=3, norm_cfg=NORM,
-                 align_corners=False,
-                 loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4,
-                                  avg_non_ignore=True)), ocr
+            dict(
+                type='FCNHead',
+                in_channels=[4, 8, 16, 32],
+                in_index=(0, 1, 2, 3),
+                input_transform='resize_concat',
+                channels=60,
+                kernel_size=1,
+                num_convs=1,
+                concat_input=False,
+                dropout_ratio=-1,
+                num_classes=3,
+                norm_cfg=NORM,
+                align_corners=False,
+                loss_decode=dict(
+                    type='CrossEntropyLoss',
+                    loss_weight=0.4,
+                    avg_non_ignore=True)), ocr
         ],
-        train_cfg=dict(), test_cfg=dict(mode='whole'))
+        train_cfg=dict(),
+        test_cfg=dict(mode='whole'))
     cfg.update(kwargs)
     return cfg
 
@@ -169,13 +241,16 @@ def test_hierarchical_fusion_chain_matches_direct(scales):
     # others to 0) sums to 1 over the scales (the paper's Fig. 5)
     ones = [torch.ones_like(p[:, :1]) for p in preds]
     weights = [
-        fusion(scales, [[o if j == i else 0 * o for j, o in enumerate(ones)]],
-               attns)[0] for i in range(len(scales))
+        fusion(scales, [[o if j == i else 0 * o
+                         for j, o in enumerate(ones)]], attns)[0]
+        for i in range(len(scales))
     ]
     torch.testing.assert_close(sum(weights), torch.ones(1, 1, 8, 8))
     # attention 1 at 1.0 and 0 below: only p_1.0 survives
-    attns = [torch.ones_like(a) if s == 1.0 else torch.zeros_like(a)
-             for s, a in zip(scales, attns)]
+    attns = [
+        torch.ones_like(a) if s == 1.0 else torch.zeros_like(a)
+        for s, a in zip(scales, attns)
+    ]
     torch.testing.assert_close(fusion(scales, [preds], attns)[0], p1)
 
 
@@ -197,8 +272,7 @@ def test_explicit_fusion_softmax_over_the_fixed_scales():
                                          [feats[i] for i in order])
         torch.testing.assert_close(attn2, attn[:, list(order)])
         got, = fusion(scales, [preds], feats)
-    direct = sum(attn[:, i:i + 1] * up(p, (8, 8)) for i, p in
-                 enumerate(preds))
+    direct = sum(attn[:, i:i + 1] * up(p, (8, 8)) for i, p in enumerate(preds))
     torch.testing.assert_close(got, direct)
     with pytest.raises(ValueError, match='learned the scales'):
         fusion.attention_weights((1.0, 2.0), feats[1:])
@@ -213,8 +287,7 @@ def test_segmentor_combines_every_output_with_the_fusion():
 
     def fake(img, with_aux):  # each scale returns known outputs
         seg, attn = outs[img.shape[-1] / 8.0]
-        return dict(decode=[seg], attn=attn, aux=[seg * 2] if with_aux
-                    else [])
+        return dict(decode=[seg], attn=attn, aux=[seg * 2] if with_aux else [])
 
     model._forward_scale = fake
     model.train()
@@ -240,9 +313,12 @@ def test_rescale_floors_as_the_authors():
     model = build_cpu_model(dlv3p_cfg())
     img = torch.randn(1, 3, 15, 25)
     for s in (0.5, 0.25, 1.5):
-        want = F.interpolate(img, scale_factor=s, mode='bilinear',
-                             align_corners=False,
-                             recompute_scale_factor=True)
+        want = F.interpolate(
+            img,
+            scale_factor=s,
+            mode='bilinear',
+            align_corners=False,
+            recompute_scale_factor=True)
         got = model.rescale(img, s)
         assert got.shape == want.shape
         torch.testing.assert_close(got, want)
@@ -286,8 +362,9 @@ def _train_step(cfg, size=(32, 32)):
 
 def test_hierarchical_training_losses_and_gradients():
     model, losses = _train_step(dlv3p_cfg())
-    assert {'decode.loss_ce', 'aux.loss_ce', 'scale0.5.loss_ce',
-            'scale1.loss_ce'} <= set(losses)
+    assert {
+        'decode.loss_ce', 'aux.loss_ce', 'scale0.5.loss_ce', 'scale1.loss_ce'
+    } <= set(losses)
     attn_params = list(model.decode_head.scale_attn.parameters())
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for p in attn_params)
@@ -296,20 +373,17 @@ def test_hierarchical_training_losses_and_gradients():
 def test_scale_loss_weight_and_joint_supervision():
     torch.manual_seed(0)
     model = build_cpu_model(dlv3p_cfg(scale_loss_weight=0.05)).eval()
-    data = model.data_preprocessor(make_batch(3, batch=2, size=(32, 32)),
-                                   True)
+    data = model.data_preprocessor(make_batch(3, batch=2, size=(32, 32)), True)
     inputs, samples = data['inputs'], data['data_samples']
     losses = model.loss(inputs, samples)
     p1 = model._forward_scale(inputs, False)['decode'][-1]
     raw = model.decode_head.loss_by_feat(p1, samples)
-    torch.testing.assert_close(losses['scale1.loss_ce'],
-                               0.05 * raw['loss_ce'])
+    torch.testing.assert_close(losses['scale1.loss_ce'], 0.05 * raw['loss_ce'])
     # main and aux losses are on the attention-combined (joint) outputs
     res = model.multi_scale(inputs, (0.5, 1.0), True)
     torch.testing.assert_close(
         losses['decode.loss_ce'],
-        model.decode_head.loss_by_feat(res['decode'][0],
-                                       samples)['loss_ce'])
+        model.decode_head.loss_by_feat(res['decode'][0], samples)['loss_ce'])
     torch.testing.assert_close(
         losses['aux.loss_ce'],
         model.auxiliary_head.loss_by_feat(res['aux'][0], samples)['loss_ce'])
@@ -317,14 +391,16 @@ def test_scale_loss_weight_and_joint_supervision():
 
 def test_explicit_train_and_predict():
     model, losses = _train_step(dlv3p_cfg('explicit'))
-    assert {'decode.loss_ce', 'aux.loss_ce', 'scale0.5.loss_ce',
-            'scale1.loss_ce', 'scale2.loss_ce'} <= set(losses)
+    assert {
+        'decode.loss_ce', 'aux.loss_ce', 'scale0.5.loss_ce', 'scale1.loss_ce',
+        'scale2.loss_ce'
+    } <= set(losses)
     assert all(p.grad is not None and p.grad.abs().sum() > 0
                for p in model.scale_fusion.parameters())
     model.eval()
     with torch.no_grad():
-        data = model.data_preprocessor(make_batch(3, batch=1, size=(30, 34)),
-                                       False)
+        data = model.data_preprocessor(
+            make_batch(3, batch=1, size=(30, 34)), False)
         out = model(**data, mode='predict')
     assert out[0].pred_sem_seg.shape == (30, 34)
 
@@ -333,17 +409,19 @@ def test_explicit_train_and_predict():
 @pytest.mark.filterwarnings('ignore:The shape of value will convert')
 def test_ocr_cascade_train_slide_and_tta():
     model, losses = _train_step(ocr_cfg())
-    assert {'decode_1.loss_rmi', 'decode_0.loss_ce', 'scale0.5.loss_rmi',
-            'scale1.loss_rmi'} <= set(losses)
+    assert {
+        'decode_1.loss_rmi', 'decode_0.loss_ce', 'scale0.5.loss_rmi',
+        'scale1.loss_rmi'
+    } <= set(losses)
     for p in model.decode_head[1].scale_attn.parameters():
         assert p.grad is not None
     model.eval()
-    data = model.data_preprocessor(make_batch(3, batch=1, size=(40, 48)),
-                                   False)
+    data = model.data_preprocessor(
+        make_batch(3, batch=1, size=(40, 48)), False)
     with torch.no_grad():
         whole = model(**data, mode='predict')[0].seg_logits.data
-        model.test_cfg = ConfigDict(mode='slide', crop_size=(32, 32),
-                                    stride=(16, 16))
+        model.test_cfg = ConfigDict(
+            mode='slide', crop_size=(32, 32), stride=(16, 16))
         slide = model(**data, mode='predict')[0].seg_logits.data
     assert whole.shape == slide.shape == (3, 40, 48)
     assert torch.isfinite(slide).all()
@@ -359,14 +437,15 @@ def test_ocr_cascade_train_slide_and_tta():
         dict(flip=True, flip_direction='horizontal'))
     with torch.no_grad():
         res = tta.test_step(
-            dict(inputs=[batch['inputs'], flipped['inputs']],
-                 data_samples=[batch['data_samples'],
-                               flipped['data_samples']]))
+            dict(
+                inputs=[batch['inputs'], flipped['inputs']],
+                data_samples=[batch['data_samples'], flipped['data_samples']]))
     assert res[0].pred_sem_seg.shape == (32, 32)
 
 
-@pytest.mark.parametrize('make_cfg', [dlv3p_cfg, ocr_cfg],
-                         ids=['EncoderDecoder', 'CascadeEncoderDecoder'])
+@pytest.mark.parametrize(
+    'make_cfg', [dlv3p_cfg, ocr_cfg],
+    ids=['EncoderDecoder', 'CascadeEncoderDecoder'])
 def test_one_scale_is_mmseg_segmentor(make_cfg):
     """At scale 1.0 alone the segmentor is mmseg's: same losses under the
     same names (decode/decode_i/aux), same logits, same module names (the
@@ -379,8 +458,7 @@ def test_one_scale_is_mmseg_segmentor(make_cfg):
     assert res.missing_keys == []
     assert res.unexpected_keys and all('.scale_attn.' in k
                                        for k in res.unexpected_keys)
-    data = ours.data_preprocessor(make_batch(3, batch=2, size=(36, 28)),
-                                  True)
+    data = ours.data_preprocessor(make_batch(3, batch=2, size=(36, 28)), True)
     with torch.no_grad():
         got = ours.loss(data['inputs'], data['data_samples'])
         want = plain.loss(data['inputs'], data['data_samples'])
@@ -392,5 +470,5 @@ def test_one_scale_is_mmseg_segmentor(make_cfg):
         metas = [s.metainfo for s in data['data_samples']]
         logits = ours.encode_decode(data['inputs'], metas)
         assert logits.shape == (1, 3, 36, 28)
-        torch.testing.assert_close(
-            logits, plain.encode_decode(data['inputs'], metas))
+        torch.testing.assert_close(logits,
+                                   plain.encode_decode(data['inputs'], metas))

@@ -80,15 +80,21 @@ def test_explicit_and_cascade_models(tmp_path, kind):
         dlv3p_cfg('explicit') if kind == 'explicit' else ocr_cfg())
     model['data_preprocessor'].pop('size')  # no padding
     cfg_path = str(tmp_path / 'model.py')
-    Config(dict(model=model, default_scope='mmseg',
-                test_pipeline=[dict(type='LoadImageFromFile'),
-                               dict(type='PackSegInputs')])).dump(cfg_path)
+    Config(
+        dict(
+            model=model,
+            default_scope='mmseg',
+            test_pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='PackSegInputs')
+            ])).dump(cfg_path)
     image = str(tmp_path / 'b.png')
-    cv2.imwrite(image, np.random.default_rng(1).integers(
-        0, 256, (33, 41, 3), np.uint8))
+    cv2.imwrite(
+        image,
+        np.random.default_rng(1).integers(0, 256, (33, 41, 3), np.uint8))
     written = load_tool().main([cfg_path, 'none', image])
-    assert any(p.endswith('b_scale0.5_attn.png')
-               for p in written) == (kind == 'cascade')
+    assert any(p.endswith('b_scale0.5_attn.png') for p in written) == (
+        kind == 'cascade')
     shares = sum(
         cv2.imread(str(tmp_path / f'b_scale{s}_weight.png'))[..., 0] / 255.
         for s in ('0.5', '1', '2'))

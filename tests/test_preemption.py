@@ -33,8 +33,7 @@ def command(work_dir, *extra):
 
 def env():
     return dict(
-        os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO,
-        PYTHONUNBUFFERED='1')
+        os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO, PYTHONUNBUFFERED='1')
 
 
 def iters(log):
@@ -47,8 +46,12 @@ def test_sigterm_saves_and_resume_matches(tmp_path):
 
     work = tmp_path / 'preempted'
     proc = subprocess.Popen(
-        command(work), cwd=REPO, env=env(), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True)
+        command(work),
+        cwd=REPO,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True)
     lines = []
     deadline = time.time() + 300
     for line in proc.stdout:
@@ -60,8 +63,9 @@ def test_sigterm_saves_and_resume_matches(tmp_path):
     lines.extend(proc.stdout)
     assert proc.wait(timeout=300) == 0
     log = ''.join(lines)
-    stop = re.search(r'Received SIGTERM: stopped after iteration (\d+) '
-                     r'and saved (\S+)\.', log)
+    stop = re.search(
+        r'Received SIGTERM: stopped after iteration (\d+) '
+        r'and saved (\S+)\.', log)
     assert stop, log[-3000:]
     k, path = int(stop.group(1)), stop.group(2)
     assert 2 <= k < MAX_ITERS, f'the signal arrived after training ({k})'
@@ -72,14 +76,22 @@ def test_sigterm_saves_and_resume_matches(tmp_path):
     assert not [f for f in os.listdir(work) if f.endswith('.tmp')]
 
     resumed = subprocess.run(
-        command(work, '--resume'), cwd=REPO, env=env(),
-        capture_output=True, text=True, timeout=600)
+        command(work, '--resume'),
+        cwd=REPO,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert resumed.returncode == 0, resumed.stdout[-3000:]
     assert f'resumed epoch: 0, iter: {k}' in resumed.stdout
 
     unbroken = subprocess.run(
-        command(tmp_path / 'unbroken'), cwd=REPO, env=env(),
-        capture_output=True, text=True, timeout=600)
+        command(tmp_path / 'unbroken'),
+        cwd=REPO,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert unbroken.returncode == 0, unbroken.stdout[-3000:]
     ref, got = iters(unbroken.stdout), iters(resumed.stdout)
     assert sorted(got) == list(range(k + 1, MAX_ITERS + 1))

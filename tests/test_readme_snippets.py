@@ -9,9 +9,9 @@ import pytest
 import torch
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
+from mmseg.registry import METRICS, MODELS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import METRICS, MODELS
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # The snippets inherit mmseg's own model bases, whose CrossEntropyLoss keeps
@@ -31,8 +31,8 @@ def snippets():
         for i, match in enumerate(BLOCK.finditer(text)):
             line = text[:match.start()].count('\n') + 1
             found.append(
-                pytest.param(match.group(1),
-                             id=f'{osp.relpath(path, REPO)}:{line}'))
+                pytest.param(
+                    match.group(1), id=f'{osp.relpath(path, REPO)}:{line}'))
     return found
 
 
@@ -62,8 +62,8 @@ def test_readme_snippet_builds(code, tmp_path):
         built += 1
     for key in ('val_evaluator', 'test_evaluator'):
         evaluators = cfg.get(key, [])
-        for evaluator in (evaluators if isinstance(evaluators, list) else
-                          [evaluators]):
+        for evaluator in (evaluators
+                          if isinstance(evaluators, list) else [evaluators]):
             METRICS.build(evaluator)
             built += 1
     assert built, 'the snippet defines neither a model nor an evaluator'

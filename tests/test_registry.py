@@ -9,9 +9,9 @@ import importlib.util
 import os.path as osp
 
 import pytest
+from mmseg.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 
 REGISTRIES = dict(
     MODELS=MODELS, DATASETS=DATASETS, TRANSFORMS=TRANSFORMS, METRICS=METRICS)
@@ -70,6 +70,8 @@ def test_builds_from_minimal_config(name, tmp_path):
 
 
 def test_registered_classes_importable_from_package():
-    missing = [n for n in REGISTERED if getattr(mmseg_gated, n, None)
-               is not REGISTERED[n][1]]
+    missing = [
+        n for n in REGISTERED
+        if getattr(mmseg_gated, n, None) is not REGISTERED[n][1]
+    ]
     assert not missing, f'not importable from mmseg_gated: {missing}'

@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
+from mmseg.registry import DATASETS
 
 import mmseg_gated  # noqa: F401
-from mmseg.registry import DATASETS
 
 
 def build(root, **kw):

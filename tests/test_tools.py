@@ -18,7 +18,9 @@ DEMO = osp.join(REPO, 'configs', 'demo',
 
 def small_options(max_iters, work_dir):
     return [
-        '--work-dir', str(work_dir), '--cfg-options',
+        '--work-dir',
+        str(work_dir),
+        '--cfg-options',
         f'train_cfg.max_iters={max_iters}',
         f'train_cfg.val_interval={max_iters}',
         'default_hooks.checkpoint.interval=2',
@@ -33,8 +35,13 @@ def small_options(max_iters, work_dir):
 def run(args, expect_rc=0, **kw):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
     proc = subprocess.run(
-        args, cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=600, **kw)
+        args,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kw)
     out = proc.stdout + proc.stderr
     assert proc.returncode == expect_rc, out[-5000:]
     return out
@@ -73,16 +80,19 @@ def test_train_resume_test(tmp_path):
     assert 'state_dict' in ckpt and 'message_hub' in ckpt
 
     show, pred = tmp_path / 'show', tmp_path / 'pred'
-    out3 = run([sys.executable, 'tools/test.py', DEMO,
-                str(work / 'iter_4.pth'), '--work-dir',
-                str(tmp_path / 'test'), '--tta', '--show-dir', str(show),
-                '--show-interval', '1', '--out', str(pred), '--cfg-options',
-                'test_dataloader.dataset.num_samples=2'])
+    out3 = run([
+        sys.executable, 'tools/test.py', DEMO,
+        str(work / 'iter_4.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--tta', '--show-dir',
+        str(show), '--show-interval', '1', '--out',
+        str(pred), '--cfg-options', 'test_dataloader.dataset.num_samples=2'
+    ])
     assert 'Load checkpoint from' in out3
     assert 'mIoU' in out3
     # --show-dir painted both test images, --out wrote both predictions
-    painted = [f for _, _, fs in os.walk(show) for f in fs
-               if f.endswith('.png')]
+    painted = [
+        f for _, _, fs in os.walk(show) for f in fs if f.endswith('.png')
+    ]
     assert len(painted) == 2, out3[-3000:]
     assert sorted(os.listdir(pred)) == ['000000.png', '000001.png']
 
@@ -100,11 +110,14 @@ print('init_model', tuple(inference_model(model, img).pred_sem_seg.shape))
 """
     import cv2
     import numpy as np
-    cv2.imwrite(str(tmp_path / 'img.png'),
-                np.random.default_rng(0).integers(0, 255, (70, 90, 3),
-                                                  dtype=np.uint8))
-    out4 = subprocess.run([sys.executable, '-c', script], cwd=str(tmp_path),
-                          capture_output=True, text=True, timeout=600)
+    cv2.imwrite(
+        str(tmp_path / 'img.png'),
+        np.random.default_rng(0).integers(0, 255, (70, 90, 3), dtype=np.uint8))
+    out4 = subprocess.run([sys.executable, '-c', script],
+                          cwd=str(tmp_path),
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert out4.returncode == 0, out4.stderr[-3000:]
     assert 'inferencer (1, 70, 90)' in out4.stdout
     assert 'init_model (70, 90)' in out4.stdout
@@ -114,8 +127,10 @@ print('init_model', tuple(inference_model(model, img).pred_sem_seg.shape))
 def test_resume_explicit_checkpoint(tmp_path):
     work = tmp_path / 'work'
     run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
-    resume = [sys.executable, 'tools/train.py', DEMO, '--resume',
-              str(work / 'iter_2.pth')] + small_options(3, tmp_path / 'work2')
+    resume = [
+        sys.executable, 'tools/train.py', DEMO, '--resume',
+        str(work / 'iter_2.pth')
+    ] + small_options(3, tmp_path / 'work2')
     # outside the new run's work dir: a full unpickle needs explicit trust
     refused = run(resume, expect_rc=1)
     assert '--trust-checkpoint' in refused and 'outside' in refused
@@ -126,8 +141,11 @@ def test_resume_explicit_checkpoint(tmp_path):
 
     # a weights-only release file: plain torch.load(weights_only=True) and
     # mmseg's init_model read it
-    out = run([sys.executable, 'tools/publish_model.py',
-               str(work / 'iter_2.pth'), str(tmp_path / 'demo.pth')])
+    out = run([
+        sys.executable, 'tools/publish_model.py',
+        str(work / 'iter_2.pth'),
+        str(tmp_path / 'demo.pth')
+    ])
     published = [f for f in os.listdir(tmp_path) if f.startswith('demo-')]
     assert len(published) == 1, out
     name = published[0]
@@ -138,8 +156,9 @@ def test_resume_explicit_checkpoint(tmp_path):
     assert ckpt['meta']['iter'] == 2
     from mmseg.apis import init_model
     model = init_model(DEMO, str(tmp_path / name), device='cpu')
-    src = torch.load(work / 'iter_2.pth', map_location='cpu',
-                     weights_only=False)['state_dict']
+    src = torch.load(
+        work / 'iter_2.pth', map_location='cpu',
+        weights_only=False)['state_dict']
     for k, v in model.state_dict().items():
         assert torch.equal(v, src[k]), k
 
@@ -151,9 +170,12 @@ def test_wrong_checkpoint_stops_test(tmp_path):
     run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
     gff = osp.join(REPO, 'configs', 'demo',
                    'gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
-    cmd = [sys.executable, 'tools/test.py', gff, str(work / 'iter_2.pth'),
-           '--work-dir', str(tmp_path / 'test'), '--cfg-options',
-           'test_dataloader.dataset.num_samples=2']
+    cmd = [
+        sys.executable, 'tools/test.py', gff,
+        str(work / 'iter_2.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options',
+        'test_dataloader.dataset.num_samples=2'
+    ]
     out = run(cmd, expect_rc=1)
     assert "of the model's parameters" in out and 'missing:' in out
     assert 'does not fit this model' in out and 'aAcc' not in out
@@ -165,8 +187,8 @@ def test_two_process_cpu_training(tmp_path):
     work = tmp_path / 'dist'
     out = run([
         sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-        f'--master_port={free_port()}', 'tools/train.py', DEMO,
-        '--launcher', 'pytorch'
+        f'--master_port={free_port()}', 'tools/train.py', DEMO, '--launcher',
+        'pytorch'
     ] + small_options(3, work))
     assert 'Distributed training: True' in out
     assert 'GPU number: 2' in out  # mmengine's name for the world size

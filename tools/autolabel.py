@@ -89,8 +89,8 @@ def list_images(img_dir: str, img_suffix: str) -> List[str]:
     if not found:
         others = ', '.join(f'{k} ({n})' for k, n in seen.most_common(5))
         raise FileNotFoundError(
-            f'no file in {img_dir!r} ends with --img-suffix {img_suffix!r}'
-            + (f'; found: {others}' if others else ' (the folder is empty)'))
+            f'no file in {img_dir!r} ends with --img-suffix {img_suffix!r}' +
+            (f'; found: {others}' if others else ' (the folder is empty)'))
     return sorted(found)
 
 
@@ -221,35 +221,56 @@ def parse_args(argv: Optional[Sequence[str]] = None):
     p.add_argument('checkpoint', help='teacher checkpoint')
     p.add_argument('--img-dir', required=True, help='images (recursive)')
     p.add_argument('--out-dir', required=True, help='where labels go')
-    p.add_argument('--img-suffix', default=None,
-                   help='image suffix (e.g. _leftImg8bit.png); None picks the '
-                   'most frequent of ' + ' '.join(IMAGE_SUFFIXES))
-    p.add_argument('--label-suffix', default='.png',
-                   help='label suffix replacing the image suffix')
-    p.add_argument('--overwrite', action='store_true',
-                   help='relabel every image, also into a folder made with '
-                   'other settings')
-    p.add_argument('--threshold', type=float, default=0.9,
-                   help='min top-class probability (paper 0.9, code 0.5)')
-    p.add_argument('--scales', type=float, nargs='+', default=None,
-                   help='inference scales of a '
-                   'MultiScaleAttentionEncoderDecoder (must contain 1.0)')
-    p.add_argument('--device', default='cuda:0' if torch.cuda.is_available()
-                   else 'cpu', help='device for the teacher')
-    p.add_argument('--no-progress', action='store_true',
-                   help='no progress bar')
-    p.add_argument('--allow-partial', action='store_true',
-                   help='go on when the checkpoint fills less than 99%% of '
-                   "the model's parameters")
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--img-suffix',
+        default=None,
+        help='image suffix (e.g. _leftImg8bit.png); None picks the '
+        'most frequent of ' + ' '.join(IMAGE_SUFFIXES))
+    p.add_argument(
+        '--label-suffix',
+        default='.png',
+        help='label suffix replacing the image suffix')
+    p.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='relabel every image, also into a folder made with '
+        'other settings')
+    p.add_argument(
+        '--threshold',
+        type=float,
+        default=0.9,
+        help='min top-class probability (paper 0.9, code 0.5)')
+    p.add_argument(
+        '--scales',
+        type=float,
+        nargs='+',
+        default=None,
+        help='inference scales of a '
+        'MultiScaleAttentionEncoderDecoder (must contain 1.0)')
+    p.add_argument(
+        '--device',
+        default='cuda:0' if torch.cuda.is_available() else 'cpu',
+        help='device for the teacher')
+    p.add_argument(
+        '--no-progress', action='store_true', help='no progress bar')
+    p.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='go on when the checkpoint fills less than 99%% of '
+        "the model's parameters")
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     return p.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
     args = parse_args(argv)
-    import mmseg_gated  # noqa: F401
     from mmengine.config import Config
+
+    import mmseg_gated  # noqa: F401
     from mmseg_gated.utils import CheckpointLoadError, init_model_checked
     if args.scales is not None and 1.0 not in args.scales:
         raise ValueError(f'--scales must contain 1.0, got {args.scales}')
@@ -272,7 +293,9 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
         cfg.merge_from_dict(args.cfg_options)
     try:
         model = init_model_checked(
-            cfg, args.checkpoint, device=args.device,
+            cfg,
+            args.checkpoint,
+            device=args.device,
             allow_partial=args.allow_partial)
     except CheckpointLoadError as e:
         raise SystemExit(f'error: {e}') from None
@@ -283,11 +306,17 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
         model.test_scales = tuple(float(s) for s in args.scales)
     write_manifest(args.out_dir, manifest)
     done, skipped = autolabel(
-        model, args.img_dir, args.out_dir, args.threshold, img_suffix,
-        args.label_suffix, progress=not args.no_progress,
+        model,
+        args.img_dir,
+        args.out_dir,
+        args.threshold,
+        img_suffix,
+        args.label_suffix,
+        progress=not args.no_progress,
         overwrite=not keep)
-    print(f'labelled {done} images, skipped {skipped} already done',
-          file=sys.stderr)
+    print(
+        f'labelled {done} images, skipped {skipped} already done',
+        file=sys.stderr)
     return done, skipped
 
 

@@ -79,9 +79,8 @@ def parse_args():
 def trigger_visualization_hook(cfg, args):
     default_hooks = cfg.default_hooks
     if 'visualization' not in default_hooks:
-        raise RuntimeError(
-            '--show/--show-dir need a "visualization" entry in '
-            'default_hooks (type SegVisualizationHook)')
+        raise RuntimeError('--show/--show-dir need a "visualization" entry in '
+                           'default_hooks (type SegVisualizationHook)')
     visualization_hook = default_hooks['visualization']
     visualization_hook['draw'] = True
     if args.show_interval is not None:

@@ -74,8 +74,7 @@ def check_resume_trust(resume, work_dir, trust):
     trust_checkpoint(work_dir)  # what `--resume` (auto) finds
     if resume == 'auto':
         return
-    inside = osp.realpath(resume).startswith(
-        osp.realpath(work_dir) + os.sep)
+    inside = osp.realpath(resume).startswith(osp.realpath(work_dir) + os.sep)
     if trust:
         trust_checkpoint(resume)
     elif not inside:

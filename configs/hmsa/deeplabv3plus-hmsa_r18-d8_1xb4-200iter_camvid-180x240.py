@@ -6,5 +6,4 @@ model = dict(
     train_scales=(0.5, 1.0),
     test_scales=(0.5, 1.0, 2.0),
     decode_head=dict(
-        type='MscaleSepASPPHead',
-        scale_attn=dict(channels=64, num_convs=2)))
+        type='MscaleSepASPPHead', scale_attn=dict(channels=64, num_convs=2)))

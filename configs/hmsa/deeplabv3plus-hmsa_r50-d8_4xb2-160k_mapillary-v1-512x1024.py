@@ -7,5 +7,4 @@ model = dict(
     test_scales=(0.5, 1.0, 2.0),
     scale_loss_weight=0.05,
     decode_head=dict(
-        type='MscaleSepASPPHead',
-        scale_attn=dict(channels=256, num_convs=2)))
+        type='MscaleSepASPPHead', scale_attn=dict(channels=256, num_convs=2)))

@@ -5,8 +5,7 @@
 _base_ = [
     'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
     'mmseg::_base_/datasets/mapillary_v1.py',
-    'mmseg::_base_/schedules/schedule_160k.py',
-    '../_base_/default_runtime.py'
+    'mmseg::_base_/schedules/schedule_160k.py', '../_base_/default_runtime.py'
 ]
 crop_size = (512, 1024)
 num_classes = 65
@@ -26,12 +25,11 @@ tta_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(
         type='TestTimeAug',
-        transforms=[[dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
-                    [
-                        dict(type='RandomFlip', prob=0.,
-                             direction='horizontal'),
-                        dict(type='RandomFlip', prob=1.,
-                             direction='horizontal')
-                    ], [dict(type='LoadAnnotations')],
-                    [dict(type='PackSegInputs')]])
+        transforms=[
+            [dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]
+        ])
 ]

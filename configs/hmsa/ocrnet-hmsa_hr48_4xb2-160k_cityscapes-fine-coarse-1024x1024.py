@@ -9,8 +9,7 @@
 _base_ = [
     'mmseg::_base_/models/ocrnet_hr18.py',
     '../_base_/datasets/cityscapes_fine_coarse.py',
-    'mmseg::_base_/schedules/schedule_160k.py',
-    '../_base_/default_runtime.py'
+    'mmseg::_base_/schedules/schedule_160k.py', '../_base_/default_runtime.py'
 ]
 crop_size = (1024, 1024)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
@@ -70,12 +69,11 @@ tta_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(
         type='TestTimeAug',
-        transforms=[[dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
-                    [
-                        dict(type='RandomFlip', prob=0.,
-                             direction='horizontal'),
-                        dict(type='RandomFlip', prob=1.,
-                             direction='horizontal')
-                    ], [dict(type='LoadAnnotations')],
-                    [dict(type='PackSegInputs')]])
+        transforms=[
+            [dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]
+        ])
 ]

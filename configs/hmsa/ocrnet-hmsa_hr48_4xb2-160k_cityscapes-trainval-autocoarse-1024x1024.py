@@ -43,13 +43,13 @@ tta_pipeline = [
     dict(type='LoadImageFromFile', backend_args=None),
     dict(
         type='TestTimeAug',
-        transforms=[[dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
-                    [
-                        dict(type='RandomFlip', prob=0.,
-                             direction='horizontal'),
-                        dict(type='RandomFlip', prob=1.,
-                             direction='horizontal')
-                    ], [dict(type='PackSegInputs')]])
+        transforms=[
+            [dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
+            [
+                dict(type='RandomFlip', prob=0., direction='horizontal'),
+                dict(type='RandomFlip', prob=1., direction='horizontal')
+            ], [dict(type='PackSegInputs')]
+        ])
 ]
 test_evaluator = dict(
     type='IoUMetric',

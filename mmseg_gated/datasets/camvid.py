@@ -37,10 +37,9 @@ class CamVidDataset(BaseSegDataset):
     METAINFO = dict(
         classes=('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree',
                  'SignSymbol', 'Fence', 'Car', 'Pedestrian', 'Bicyclist'),
-        palette=[[128, 128, 128], [128, 0, 0], [192, 192, 128],
-                 [128, 64, 128], [0, 0, 192], [128, 128, 0],
-                 [192, 128, 128], [64, 64, 128], [64, 0, 128],
-                 [64, 64, 0], [0, 128, 192]])
+        palette=[[128, 128, 128], [128, 0, 0], [192, 192, 128], [128, 64, 128],
+                 [0, 0, 192], [128, 128, 0], [192, 128, 128], [64, 64, 128],
+                 [64, 0, 128], [64, 64, 0], [0, 128, 192]])
 
     def __init__(self,
                  img_suffix: str = '.png',
@@ -74,9 +73,8 @@ class CamVidDataset(BaseSegDataset):
                 img_path=osp.join(self.data_root, img_rel),
                 seg_map_path=osp.join(self.data_root, seg_rel))
         if len(parts) != 1:
-            raise ValueError(
-                f'{self.ann_file}: expected "<basename>" or '
-                f'"<image> <label>" per line, got {line!r}')
+            raise ValueError(f'{self.ann_file}: expected "<basename>" or '
+                             f'"<image> <label>" per line, got {line!r}')
         name = parts[0]
         return dict(
             img_path=osp.join(img_dir, name + self.img_suffix),
@@ -100,8 +98,8 @@ class CamVidDataset(BaseSegDataset):
         if not data_list:
             raise ValueError(f'{self.ann_file} lists no samples')
         missing = [
-            d['img_path'] for d in data_list[:1]
-            if not fileio.exists(d['img_path'], backend_args=self.backend_args)
+            d['img_path'] for d in data_list[:1] if
+            not fileio.exists(d['img_path'], backend_args=self.backend_args)
         ]
         if missing:
             raise FileNotFoundError(

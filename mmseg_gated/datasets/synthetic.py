@@ -48,14 +48,13 @@ class SyntheticSegDataset(BaseSegDataset):
     """
     METAINFO = dict(
         classes=('sky', 'ground', 'building', 'pole', 'wire', 'object'),
-        palette=[[70, 130, 180], [128, 64, 128], [70, 70, 70],
-                 [153, 153, 153], [250, 170, 30], [220, 20, 60]])
+        palette=[[70, 130, 180], [128, 64, 128], [70, 70, 70], [153, 153, 153],
+                 [250, 170, 30], [220, 20, 60]])
 
     # Mean colour per class (RGB); jittered per image.
-    _BASE_COLOURS = np.array(
-        [[135, 170, 210], [110, 100, 105], [150, 120, 95], [60, 60, 70],
-         [230, 200, 40], [200, 40, 50]],
-        dtype=np.float32)
+    _BASE_COLOURS = np.array([[135, 170, 210], [110, 100, 105], [150, 120, 95],
+                              [60, 60, 70], [230, 200, 40], [200, 40, 50]],
+                             dtype=np.float32)
     # Bump when generate() changes, so old caches are not reused.
     _VERSION = 1
 
@@ -128,8 +127,9 @@ class SyntheticSegDataset(BaseSegDataset):
 
         # Ground below a wavy horizon.
         xs = np.arange(w)
-        horizon = (h * rng.uniform(0.35, 0.6) + h * rng.uniform(0.02, 0.08) *
-                   np.sin(xs * rng.uniform(0.02, 0.08) + rng.uniform(0, 6.3)))
+        horizon = (
+            h * rng.uniform(0.35, 0.6) + h * rng.uniform(0.02, 0.08) *
+            np.sin(xs * rng.uniform(0.02, 0.08) + rng.uniform(0, 6.3)))
         seg[np.arange(h)[:, None] >= horizon[None, :]] = 1
 
         # Buildings straddling the horizon.

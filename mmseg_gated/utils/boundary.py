@@ -226,10 +226,11 @@ def boundary_fscore_per_class(pred: np.ndarray,
             return np.zeros(0)
         if len(ref_xy) == 0:
             return np.full(len(query_xy), np.inf)
-        tree = cKDTree(place(ref_xy, ref_cls), balanced_tree=False,
-                       compact_nodes=False)
+        tree = cKDTree(
+            place(ref_xy, ref_cls), balanced_tree=False, compact_nodes=False)
         d, _ = tree.query(
-            place(query_xy, query_cls), k=1,
+            place(query_xy, query_cls),
+            k=1,
             distance_upper_bound=ths.max() + 0.5)
         return d
 
@@ -237,13 +238,10 @@ def boundary_fscore_per_class(pred: np.ndarray,
     d_gt = nearest(g_xy, g_cls, p_xy, p_cls)
     out = np.zeros((num_classes, len(ths)))
     for j, th in enumerate(ths):
-        fg_match = np.bincount(
-            p_cls[d_fg <= th + 1e-9], minlength=num_classes)
-        gt_match = np.bincount(
-            g_cls[d_gt <= th + 1e-9], minlength=num_classes)
+        fg_match = np.bincount(p_cls[d_fg <= th + 1e-9], minlength=num_classes)
+        gt_match = np.bincount(g_cls[d_gt <= th + 1e-9], minlength=num_classes)
         with np.errstate(divide='ignore', invalid='ignore'):
-            precision = np.where(n_fg > 0, fg_match / np.maximum(n_fg, 1),
-                                 1.)
+            precision = np.where(n_fg > 0, fg_match / np.maximum(n_fg, 1), 1.)
             recall = np.where(n_gt > 0, gt_match / np.maximum(n_gt, 1), 1.)
         # one map empty: DAVIS sets P=1,R=0 or P=0,R=1
         precision = np.where((n_fg > 0) & (n_gt == 0), 0., precision)

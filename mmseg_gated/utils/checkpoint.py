@@ -108,10 +108,8 @@ def _allowed_globals() -> dict:
         from collections import OrderedDict
         allowed = {
             'collections.OrderedDict': OrderedDict,
-            'torch._utils._rebuild_tensor_v2':
-            torch._utils._rebuild_tensor_v2,
-            'torch._utils._rebuild_parameter':
-            torch._utils._rebuild_parameter,
+            'torch._utils._rebuild_tensor_v2': torch._utils._rebuild_tensor_v2,
+            'torch._utils._rebuild_parameter': torch._utils._rebuild_parameter,
             'torch.Size': torch.Size,
         }
     return allowed
@@ -130,10 +128,8 @@ class _StateDictUnpickler(pickle.Unpickler):
             return self._allowed[key]
         if (module, name) in _NUMPY_GLOBALS:
             return super().find_class(module, name)
-        if module == 'torch' and (name.endswith('Storage')
-                                  or isinstance(
-                                      getattr(torch, name, None),
-                                      torch.dtype)):
+        if module == 'torch' and (name.endswith('Storage') or isinstance(
+                getattr(torch, name, None), torch.dtype)):
             return getattr(torch, name)
         # Anything else (HistoryBuffer, getattr, os.system, ...): a fresh
         # inert class with the global's name, never the global itself.

@@ -45,6 +45,7 @@ class CheckpointCoverage:
         return self.loaded / max(self.total, 1)
 
     def summary(self, limit: int = 5) -> str:
+
         def first(names):
             more = f' (+{len(names) - limit} more)' if len(
                 names) > limit else ''
@@ -57,8 +58,7 @@ class CheckpointCoverage:
                 f'{first(self.mismatched)}')
 
 
-def checkpoint_coverage(model, checkpoint,
-                        revise_keys=((r'^module\.', ''), )):
+def checkpoint_coverage(model, checkpoint, revise_keys=((r'^module\.', ''), )):
     """Count what ``checkpoint`` fills in ``model``.
 
     Args:

@@ -7,8 +7,8 @@ def _camvid_case(tmp_path):
     sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
     from camvid_fixture import make_segnet_camvid
     root = make_segnet_camvid(tmp_path, n_train=2, n_val=1)
-    return dict(data_root=root, ann_file='train.txt', img_suffix='.jpg',
-                pipeline=[])
+    return dict(
+        data_root=root, ann_file='train.txt', img_suffix='.jpg', pipeline=[])
 
 
 CASES = dict(

@@ -1,14 +1,30 @@
 """Minimal configs for the GSTO paper's registered classes (issue 7)."""
 
 _TINY_HR = dict(
-    stage1=dict(num_modules=1, num_branches=1, block='BOTTLENECK',
-                num_blocks=(1, ), num_channels=(8, )),
-    stage2=dict(num_modules=1, num_branches=2, block='BASIC',
-                num_blocks=(1, 1), num_channels=(4, 8)),
-    stage3=dict(num_modules=1, num_branches=3, block='BASIC',
-                num_blocks=(1, 1, 1), num_channels=(4, 8, 16)),
-    stage4=dict(num_modules=1, num_branches=4, block='BASIC',
-                num_blocks=(1, 1, 1, 1), num_channels=(4, 8, 16, 32)))
+    stage1=dict(
+        num_modules=1,
+        num_branches=1,
+        block='BOTTLENECK',
+        num_blocks=(1, ),
+        num_channels=(8, )),
+    stage2=dict(
+        num_modules=1,
+        num_branches=2,
+        block='BASIC',
+        num_blocks=(1, 1),
+        num_channels=(4, 8)),
+    stage3=dict(
+        num_modules=1,
+        num_branches=3,
+        block='BASIC',
+        num_blocks=(1, 1, 1),
+        num_channels=(4, 8, 16)),
+    stage4=dict(
+        num_modules=1,
+        num_branches=4,
+        block='BASIC',
+        num_blocks=(1, 1, 1, 1),
+        num_channels=(4, 8, 16, 32)))
 
 CASES = dict(
     SupervisedGate=dict(in_channels=8, num_classes=3),
@@ -18,12 +34,16 @@ CASES = dict(
     GSTOOfficialHRNet=dict(extra=_TINY_HR, num_classes=3),
     ResizeOnceHRNet=dict(extra=_TINY_HR),
     GSTOAuxHead=dict(num_classes=3, in_index=4),
-    GSTOPSPHead=dict(in_channels=8, channels=4, num_classes=3,
-                     pool_scales=(1, 2)),
-    GSTOASPPHead=dict(in_channels=8, channels=4, num_classes=3,
-                      dilations=(1, 2)),
+    GSTOPSPHead=dict(
+        in_channels=8, channels=4, num_classes=3, pool_scales=(1, 2)),
+    GSTOASPPHead=dict(
+        in_channels=8, channels=4, num_classes=3, dilations=(1, 2)),
     GSTODepthwiseSeparableASPPHead=dict(
-        in_channels=8, channels=4, num_classes=3, dilations=(1, 2),
-        c1_in_channels=4, c1_channels=4),
+        in_channels=8,
+        channels=4,
+        num_classes=3,
+        dilations=(1, 2),
+        c1_in_channels=4,
+        c1_channels=4),
     CityscapesIIoUMetric=dict(),
 )

@@ -1,20 +1,37 @@
 """Minimal configs for hierarchical multi-scale attention's classes."""
 _NORM = dict(type='BN')
 _CE = dict(type='CrossEntropyLoss', avg_non_ignore=True)
-_HEAD = dict(in_channels=16, in_index=3, channels=8, dilations=(1, 2),
-             c1_in_channels=4, c1_channels=4, num_classes=3, norm_cfg=_NORM,
-             scale_attn=dict(channels=4), loss_decode=_CE)
-_BACKBONE = dict(type='ResNetV1c', depth=18, base_channels=2,
-                 stem_channels=4, norm_cfg=_NORM)
+_HEAD = dict(
+    in_channels=16,
+    in_index=3,
+    channels=8,
+    dilations=(1, 2),
+    c1_in_channels=4,
+    c1_channels=4,
+    num_classes=3,
+    norm_cfg=_NORM,
+    scale_attn=dict(channels=4),
+    loss_decode=_CE)
+_BACKBONE = dict(
+    type='ResNetV1c',
+    depth=18,
+    base_channels=2,
+    stem_channels=4,
+    norm_cfg=_NORM)
 
 CASES = dict(
     ScaleAttentionHead=dict(in_channels=8, channels=4),
     HierarchicalScaleFusion=dict(),
     ExplicitScaleFusion=dict(in_channels=8, scales=(0.5, 1.0), channels=4),
     MscaleSepASPPHead=_HEAD,
-    MscaleOCRHead=dict(in_channels=8, channels=8, ocr_channels=4,
-                       num_classes=3, norm_cfg=_NORM,
-                       scale_attn=dict(channels=4), loss_decode=_CE),
+    MscaleOCRHead=dict(
+        in_channels=8,
+        channels=8,
+        ocr_channels=4,
+        num_classes=3,
+        norm_cfg=_NORM,
+        scale_attn=dict(channels=4),
+        loss_decode=_CE),
     RMILoss=dict(),
     MultiScaleAttentionEncoderDecoder=dict(
         backbone=_BACKBONE,
@@ -24,12 +41,25 @@ CASES = dict(
         num_stages=2,
         backbone=_BACKBONE,
         decode_head=[
-            dict(type='FCNHead', in_channels=16, in_index=3, channels=4,
-                 num_convs=1, num_classes=3, norm_cfg=_NORM,
-                 loss_decode=_CE),
-            dict(type='MscaleOCRHead', in_channels=16, in_index=3,
-                 channels=8, ocr_channels=4, num_classes=3, norm_cfg=_NORM,
-                 scale_attn=dict(channels=4), loss_decode=_CE),
+            dict(
+                type='FCNHead',
+                in_channels=16,
+                in_index=3,
+                channels=4,
+                num_convs=1,
+                num_classes=3,
+                norm_cfg=_NORM,
+                loss_decode=_CE),
+            dict(
+                type='MscaleOCRHead',
+                in_channels=16,
+                in_index=3,
+                channels=8,
+                ocr_channels=4,
+                num_classes=3,
+                norm_cfg=_NORM,
+                scale_attn=dict(channels=4),
+                loss_decode=_CE),
         ],
         test_cfg=dict(mode='whole')),
 )

@@ -33,8 +33,12 @@ import time
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--channels', type=int, default=256)
-    p.add_argument('--size', type=int, nargs=2, default=[64, 128],
-                   help='H W of x_l (x_h is half of it)')
+    p.add_argument(
+        '--size',
+        type=int,
+        nargs=2,
+        default=[64, 128],
+        help='H W of x_l (x_h is half of it)')
     p.add_argument('--points', type=int, nargs='+', default=[9, 25])
     p.add_argument('--cores', nargs='+', default=['einsum', 'chunked'])
     p.add_argument('--backends', nargs='+', default=['torch', 'mmcv'])
@@ -42,18 +46,31 @@ def parse_args(argv=None):
     p.add_argument('--repeat', type=int, default=2)
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--device', default='cpu')
-    p.add_argument('--threads', type=int, default=0,
-                   help='torch threads (0: leave the default)')
-    p.add_argument('--spatial-only', action='store_true',
-                   help='DDSM without the channel branch')
-    p.add_argument('--core-only', action='store_true',
-                   help='time the spatial core alone (q, k, v, offsets and '
-                   'modulation given) instead of a whole DDSM')
-    p.add_argument('--chunk-elements', type=int, default=0,
-                   help="DDSM's chunk_elements (0: its default)")
+    p.add_argument(
+        '--threads',
+        type=int,
+        default=0,
+        help='torch threads (0: leave the default)')
+    p.add_argument(
+        '--spatial-only',
+        action='store_true',
+        help='DDSM without the channel branch')
+    p.add_argument(
+        '--core-only',
+        action='store_true',
+        help='time the spatial core alone (q, k, v, offsets and '
+        'modulation given) instead of a whole DDSM')
+    p.add_argument(
+        '--chunk-elements',
+        type=int,
+        default=0,
+        help="DDSM's chunk_elements (0: its default)")
     p.add_argument('--json', help='also write the results to this file')
-    p.add_argument('--single', nargs=3, metavar=('CORE', 'BACKEND', 'N'),
-                   help=argparse.SUPPRESS)  # internal: one case, JSON out
+    p.add_argument(
+        '--single',
+        nargs=3,
+        metavar=('CORE', 'BACKEND', 'N'),
+        help=argparse.SUPPRESS)  # internal: one case, JSON out
     return p.parse_args(argv)
 
 
@@ -68,14 +85,21 @@ def run_case(args, core, backend, num_points):
     c = args.channels
     extra = dict(chunk_elements=args.chunk_elements) \
         if args.chunk_elements else {}
-    m = DDSM(c, c, c, num_points=num_points, backend=backend, core=core,
-             with_channel=not args.spatial_only, **extra).to(dev).train()
+    m = DDSM(
+        c,
+        c,
+        c,
+        num_points=num_points,
+        backend=backend,
+        core=core,
+        with_channel=not args.spatial_only,
+        **extra).to(dev).train()
     # a trained-like sampler: points off the grid
     torch.nn.init.normal_(m.spatial_sampler.conv_offset.weight, std=0.1)
     h, w = args.size
     x_l = torch.randn(args.batch, c, h, w, device=dev, requires_grad=True)
-    x_h = torch.randn(args.batch, c, h // 2, w // 2, device=dev,
-                      requires_grad=True)
+    x_h = torch.randn(
+        args.batch, c, h // 2, w // 2, device=dev, requires_grad=True)
     grad = torch.randn(args.batch, c, h, w, device=dev)
 
     def module_step():
@@ -112,10 +136,16 @@ def run_case(args, core, backend, num_points):
                 rss_before) * 1024
     times.sort()
     sampled = args.batch * m.key_channels * num_points * h * w * 4
-    return dict(core=core, backend=backend, points=num_points,
-                median_s=times[len(times) // 2], min_s=times[0],
-                peak_mib=peak / 2**20, sampled_mib=sampled / 2**20,
-                peak_x=peak / sampled, threads=torch.get_num_threads())
+    return dict(
+        core=core,
+        backend=backend,
+        points=num_points,
+        median_s=times[len(times) // 2],
+        min_s=times[0],
+        peak_mib=peak / 2**20,
+        sampled_mib=sampled / 2**20,
+        peak_x=peak / sampled,
+        threads=torch.get_num_threads())
 
 
 def _core_step(m, x_l, core, backend):
@@ -157,21 +187,23 @@ def main(argv=None):
         return
     cmd = [sys.executable, os.path.abspath(__file__)]
     passthrough = [
-        '--channels', str(args.channels), '--size', *map(str, args.size),
-        '--batch', str(args.batch), '--repeat', str(args.repeat),
-        '--warmup', str(args.warmup), '--device', args.device,
-        '--threads', str(args.threads), '--chunk-elements',
+        '--channels',
+        str(args.channels), '--size', *map(str, args.size), '--batch',
+        str(args.batch), '--repeat',
+        str(args.repeat), '--warmup',
+        str(args.warmup), '--device', args.device, '--threads',
+        str(args.threads), '--chunk-elements',
         str(args.chunk_elements)
-    ] + (['--spatial-only'] if args.spatial_only else []) + (
-        ['--core-only'] if args.core_only else [])
+    ] + (['--spatial-only'] if args.spatial_only else
+         []) + (['--core-only'] if args.core_only else [])
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536')
     h, w = args.size
     what = 'DDSM spatial core' if args.core_only else 'DDSM'
     print(f'{what} forward+backward, B={args.batch} channels={args.channels} '
           f"(C'={max(args.channels // 2, 1)}), x_l {h}x{w}, x_h "
           f'{h // 2}x{w // 2}, device={args.device}, median of '
-          f'{args.repeat}' + (', spatial branch only'
-                              if args.spatial_only else ''))
+          f'{args.repeat}' +
+          (', spatial branch only' if args.spatial_only else ''))
     print(f'{"N":>3} {"backend":>7} {"core":>8} {"median s":>9} '
           f'{"min s":>7} {"peak MiB":>9} {"peak / sampled":>15}')
     results = []
@@ -179,13 +211,18 @@ def main(argv=None):
         for backend in args.backends:
             for core in args.cores:
                 out = subprocess.run(
-                    cmd + passthrough + ['--single', core, backend, str(n)],
-                    capture_output=True, text=True, env=env)
+                    cmd + passthrough + ['--single', core, backend,
+                                         str(n)],
+                    capture_output=True,
+                    text=True,
+                    env=env)
                 if out.returncode:
                     sys.exit(f'case {core}/{backend}/N={n} failed:\n'
                              f'{out.stderr[-2000:]}')
-                line = [ln for ln in out.stdout.splitlines()
-                        if ln.startswith('RESULT ')]
+                line = [
+                    ln for ln in out.stdout.splitlines()
+                    if ln.startswith('RESULT ')
+                ]
                 res = json.loads(line[-1][len('RESULT '):])
                 results.append(res)
                 print(f'{n:>3} {backend:>7} {core:>8} '

@@ -27,12 +27,19 @@ def parse_args(argv=None):
         'one run (median per model and its ratio to the first).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('configs', nargs='+', help='config files')
-    p.add_argument('--shape', type=int, nargs='+', default=[512, 1024],
-                   help='input size: H W, or one value for a square')
+    p.add_argument(
+        '--shape',
+        type=int,
+        nargs='+',
+        default=[512, 1024],
+        help='input size: H W, or one value for a square')
     p.add_argument('--repeat', type=int, default=5, help='timed rounds')
     p.add_argument('--warmup', type=int, default=1, help='untimed rounds')
-    p.add_argument('--threads', type=int, default=0,
-                   help='torch threads (0: torch default)')
+    p.add_argument(
+        '--threads',
+        type=int,
+        default=0,
+        help='torch threads (0: torch default)')
     p.add_argument('--device', default='cpu', help='device, e.g. cuda:0')
     args = p.parse_args(argv)
     if len(args.shape) not in (1, 2) or min(args.shape) < 1:

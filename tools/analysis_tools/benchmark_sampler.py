@@ -33,10 +33,14 @@ def parse_args(argv=None):
     p.add_argument('--repeat', type=int, default=3)
     p.add_argument('--warmup', type=int, default=1)
     p.add_argument('--device', default='cpu')
-    p.add_argument('--threads', type=int, default=0,
-                   help='torch threads (0: leave the default)')
-    p.add_argument('--single', nargs=2, metavar=('BACKEND', 'N'),
-                   help=argparse.SUPPRESS)  # internal: one case, JSON out
+    p.add_argument(
+        '--threads',
+        type=int,
+        default=0,
+        help='torch threads (0: leave the default)')
+    p.add_argument(
+        '--single', nargs=2, metavar=('BACKEND', 'N'),
+        help=argparse.SUPPRESS)  # internal: one case, JSON out
     return p.parse_args(argv)
 
 
@@ -56,8 +60,8 @@ def run_case(args, backend, num_points):
     torch.nn.init.normal_(sampler.conv_offset.weight, std=0.1)
     x = torch.randn(
         args.batch, args.channels, *args.size, device=dev, requires_grad=True)
-    grad = torch.randn(args.batch, args.channels, num_points, *args.size,
-                       device=dev)
+    grad = torch.randn(
+        args.batch, args.channels, num_points, *args.size, device=dev)
 
     def step():
         out = sampler(x)
@@ -88,9 +92,13 @@ def run_case(args, backend, num_points):
         peak_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss -
                     rss_before) / 1024
     times.sort()
-    return dict(backend=backend, points=num_points,
-                median_s=times[len(times) // 2], min_s=times[0],
-                peak_mib=peak_mib, threads=torch.get_num_threads())
+    return dict(
+        backend=backend,
+        points=num_points,
+        median_s=times[len(times) // 2],
+        min_s=times[0],
+        peak_mib=peak_mib,
+        threads=torch.get_num_threads())
 
 
 def main(argv=None):
@@ -101,10 +109,12 @@ def main(argv=None):
         return
     base = [sys.executable, os.path.abspath(__file__)]
     passthrough = [
-        '--channels', str(args.channels), '--size', *map(str, args.size),
-        '--batch', str(args.batch), '--repeat', str(args.repeat),
-        '--warmup', str(args.warmup), '--device', args.device,
-        '--threads', str(args.threads)
+        '--channels',
+        str(args.channels), '--size', *map(str, args.size), '--batch',
+        str(args.batch), '--repeat',
+        str(args.repeat), '--warmup',
+        str(args.warmup), '--device', args.device, '--threads',
+        str(args.threads)
     ]
     print(f'DynamicSampler forward+backward, B={args.batch} '
           f'C={args.channels} HxW={args.size[0]}x{args.size[1]}, '
@@ -115,8 +125,11 @@ def main(argv=None):
     for n in args.points:
         for backend in args.backends:
             out = subprocess.run(
-                base + passthrough + ['--single', backend, str(n)],
-                capture_output=True, text=True, check=True).stdout
+                base + passthrough +
+                ['--single', backend, str(n)],
+                capture_output=True,
+                text=True,
+                check=True).stdout
             line = [ln for ln in out.splitlines() if ln.startswith('RESULT ')]
             res = json.loads(line[-1][len('RESULT '):])
             results[(n, backend)] = res

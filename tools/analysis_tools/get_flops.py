@@ -25,13 +25,17 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Params and FLOPs')
     parser.add_argument('config', help='config file path')
     parser.add_argument(
-        '--shape', type=int, nargs='+', default=[512, 512],
+        '--shape',
+        type=int,
+        nargs='+',
+        default=[512, 512],
         help='input image size (H [W])')
     parser.add_argument(
-        '--no-aux', action='store_true',
+        '--no-aux',
+        action='store_true',
         help='drop auxiliary heads (papers report params without them)')
-    parser.add_argument('--table', action='store_true',
-                        help='print the per-module table')
+    parser.add_argument(
+        '--table', action='store_true', help='print the per-module table')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 

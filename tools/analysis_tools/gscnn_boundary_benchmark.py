@@ -107,8 +107,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--size', type=int, nargs=2, default=(1024, 2048))
     parser.add_argument('--classes', type=int, default=19)
-    parser.add_argument('--thresholds', type=float, nargs='+',
-                        default=(3, 5, 9, 12))
+    parser.add_argument(
+        '--thresholds', type=float, nargs='+', default=(3, 5, 9, 12))
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--reference', action='store_true')
     args = parser.parse_args()
@@ -120,8 +120,8 @@ def main():
     print(f'{h}x{w}, {k} classes; best of {args.repeat}')
     print(f'boundary band (radius 2): {t_band * 1e3:.1f} ms per image '
           f'({band[band != 255].mean() * 100:.2f}% of pixels)')
-    f_all, t_all = timed(
-        lambda: boundary_fscore_per_class(pred, gt, k, ths), args.repeat)
+    f_all, t_all = timed(lambda: boundary_fscore_per_class(pred, gt, k, ths),
+                         args.repeat)
     print(f'boundary F, {len(ths)} thresholds at once: {t_all * 1e3:.1f} ms '
           f'per image ({t_all / len(ths) * 1e3:.1f} ms per threshold)')
     for j, th in enumerate(ths):

@@ -36,8 +36,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
-    parser.add_argument('--crop-factors', type=int, nargs='+',
-                        default=[0, 100, 200, 300, 400])
+    parser.add_argument(
+        '--crop-factors', type=int, nargs='+', default=[0, 100, 200, 300, 400])
     parser.add_argument('--work-dir', default=None)
     parser.add_argument('--out', default=None, help='write a JSON summary')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
@@ -56,8 +56,8 @@ def main():
         cfg.test_dataloader.batch_size = 1
         metrics = Runner.from_cfg(cfg).test()
         results[cf] = {k: float(v) for k, v in metrics.items()}
-        print(f'crop factor {cf}: ' + ', '.join(
-            f'{k} {v:.2f}' for k, v in results[cf].items()))
+        print(f'crop factor {cf}: ' +
+              ', '.join(f'{k} {v:.2f}' for k, v in results[cf].items()))
     print('\ncrop factor | mIoU')
     for cf, m in results.items():
         print(f'{cf:11d} | {m.get("mIoU", float("nan")):.2f}')

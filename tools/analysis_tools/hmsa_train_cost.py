@@ -36,26 +36,42 @@ def build(mode: str, depth: int, num_classes: int):
     wide = depth >= 50
     head = dict(
         type='DepthwiseSeparableASPPHead',
-        in_channels=2048 if wide else 512, in_index=3,
-        channels=512 if wide else 128, dilations=(1, 12, 24, 36),
-        c1_in_channels=256 if wide else 64, c1_channels=48,
-        dropout_ratio=0.1, num_classes=num_classes, norm_cfg=norm,
+        in_channels=2048 if wide else 512,
+        in_index=3,
+        channels=512 if wide else 128,
+        dilations=(1, 12, 24, 36),
+        c1_in_channels=256 if wide else 64,
+        c1_channels=48,
+        dropout_ratio=0.1,
+        num_classes=num_classes,
+        norm_cfg=norm,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
     cfg = dict(
         type='EncoderDecoder',
         data_preprocessor=dict(type='SegDataPreProcessor'),
-        backbone=dict(type='ResNetV1c', depth=depth, dilations=(1, 1, 2, 4),
-                      strides=(1, 2, 1, 1), norm_cfg=norm,
-                      contract_dilation=True),
+        backbone=dict(
+            type='ResNetV1c',
+            depth=depth,
+            dilations=(1, 1, 2, 4),
+            strides=(1, 2, 1, 1),
+            norm_cfg=norm,
+            contract_dilation=True),
         decode_head=head,
         auxiliary_head=dict(
-            type='FCNHead', in_channels=1024 if wide else 256, in_index=2,
-            channels=256 if wide else 64, num_convs=1, concat_input=False,
-            dropout_ratio=0.1, num_classes=num_classes, norm_cfg=norm,
+            type='FCNHead',
+            in_channels=1024 if wide else 256,
+            in_index=2,
+            channels=256 if wide else 64,
+            num_convs=1,
+            concat_input=False,
+            dropout_ratio=0.1,
+            num_classes=num_classes,
+            norm_cfg=norm,
             align_corners=False,
-            loss_decode=dict(type='CrossEntropyLoss', loss_weight=0.4,
-                             avg_non_ignore=True)),
+            loss_decode=dict(
+                type='CrossEntropyLoss', loss_weight=0.4,
+                avg_non_ignore=True)),
         test_cfg=dict(mode='whole'))
     attn_channels = 256 if wide else 64
     if mode != 'single':
@@ -66,11 +82,14 @@ def build(mode: str, depth: int, num_classes: int):
         scales = (0.5, 1.0, 2.0)
         head['scale_attn'] = None
         cfg.update(
-            train_scales=scales, test_scales=scales,
+            train_scales=scales,
+            test_scales=scales,
             scale_fusion=dict(
-                type='ExplicitScaleFusion', scales=scales,
+                type='ExplicitScaleFusion',
+                scales=scales,
                 in_channels=head['channels'] + head['c1_channels'],
-                channels=attn_channels, norm_cfg=norm))
+                channels=attn_channels,
+                norm_cfg=norm))
     from mmengine.config import ConfigDict
     return revert_sync_batchnorm(MODELS.build(ConfigDict(cfg)))
 
@@ -96,8 +115,9 @@ def samples(batch, h, w, num_classes):
     out = []
     g = torch.Generator().manual_seed(0)
     for _ in range(batch):
-        s = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
-                                        pad_shape=(h, w)))
+        s = SegDataSample(
+            metainfo=dict(
+                img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
         s.gt_sem_seg = PixelData(
             data=torch.randint(0, num_classes, (1, h, w), generator=g))
         out.append(s)

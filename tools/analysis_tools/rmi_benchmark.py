@@ -53,13 +53,22 @@ def timed_call(crit, logits, label, backward=True):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--shape', type=int, nargs=4, default=[2, 19, 512, 1024],
-                   help='B C H W')
+    p.add_argument(
+        '--shape',
+        type=int,
+        nargs=4,
+        default=[2, 19, 512, 1024],
+        help='B C H W')
     p.add_argument('--no-backward', action='store_true')
-    p.add_argument('--compare', metavar='FILE',
-                   help='also time the RMILoss class defined in FILE')
-    p.add_argument('--repeat', type=int, default=1,
-                   help='measured calls of each loss (medians reported)')
+    p.add_argument(
+        '--compare',
+        metavar='FILE',
+        help='also time the RMILoss class defined in FILE')
+    p.add_argument(
+        '--repeat',
+        type=int,
+        default=1,
+        help='measured calls of each loss (medians reported)')
     args = p.parse_args()
     b, c, h, w = args.shape
     torch.manual_seed(0)

@@ -41,17 +41,24 @@ def parse_args(argv=None):
         'checkpoint', help='checkpoint file ("none": random weights)')
     parser.add_argument('image', help='image file')
     parser.add_argument(
-        '--out-dir', default=None,
+        '--out-dir',
+        default=None,
         help="folder for the PNGs; None: the image's folder")
     parser.add_argument(
-        '--zero-gate', type=int, action='append', default=[],
+        '--zero-gate',
+        type=int,
+        action='append',
+        default=[],
         help='also predict with this level\'s gate set to 0 (repeatable)')
     parser.add_argument('--device', default='cpu', help='device')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, key=value')
     parser.add_argument(
-        '--allow-partial', action='store_true',
+        '--allow-partial',
+        action='store_true',
         help='go on when the checkpoint fills less than 99%% of the '
         "model's parameters")
     return parser.parse_args(argv)
@@ -120,8 +127,7 @@ def main(argv=None):
         cfg.merge_from_dict(args.cfg_options)
     try:
         model = init_model_checked(
-            cfg, ckpt, device=args.device,
-            allow_partial=args.allow_partial)
+            cfg, ckpt, device=args.device, allow_partial=args.allow_partial)
     except CheckpointLoadError as e:
         raise SystemExit(f'error: {e}') from None
     model.test_cfg = ConfigDict(model.test_cfg or {}, mode='whole')

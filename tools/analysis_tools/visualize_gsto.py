@@ -56,18 +56,23 @@ def parse_args(argv=None):
         'checkpoint', help='checkpoint file ("none": random weights)')
     parser.add_argument('image', help='image file')
     parser.add_argument(
-        '--out-dir', default=None,
+        '--out-dir',
+        default=None,
         help="folder for the PNGs; None: the image's folder")
     parser.add_argument(
-        '--stretch', action='store_true',
+        '--stretch',
+        action='store_true',
         help='colour each map from its min to its max instead of 0..1')
     parser.add_argument('--device', default='cpu', help='device')
     parser.add_argument(
-        '--allow-partial', action='store_true',
+        '--allow-partial',
+        action='store_true',
         help='go on when the checkpoint fills less than 99%% of the '
         "model's parameters")
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config settings, key=value')
     return parser.parse_args(argv)
 
@@ -190,12 +195,11 @@ def main(argv=None):
             continue
         g = maps[name]
         pngs[name] = gate_to_png(g, (h, w), args.stretch)
-        cv2.imwrite(osp.join(out_dir, f'{stem}_gsto_{name}.png'),
-                    pngs[name])
+        cv2.imwrite(osp.join(out_dir, f'{stem}_gsto_{name}.png'), pngs[name])
         print(f'{name}: {tuple(g.shape[2:])} map, min {g.min():.3f}, mean '
               f'{g.mean():.3f}, max {g.max():.3f}')
-    cv2.imwrite(osp.join(out_dir, f'{stem}_gsto_overview.png'),
-                overview(pngs, image))
+    cv2.imwrite(
+        osp.join(out_dir, f'{stem}_gsto_overview.png'), overview(pngs, image))
     print(f'wrote {len(pngs)} gate maps and an overview to {out_dir}')
 
 

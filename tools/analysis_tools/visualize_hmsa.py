@@ -40,20 +40,32 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         'Fig. 5).',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('config', help='config of a MultiScaleAttention* model')
-    p.add_argument('checkpoint', help='checkpoint, or "none" for random '
-                   'weights')
+    p.add_argument(
+        'checkpoint', help='checkpoint, or "none" for random '
+        'weights')
     p.add_argument('image', help='input image')
-    p.add_argument('--out-dir', default=None,
-                   help='where the PNGs go (default: beside the image)')
-    p.add_argument('--scales', type=float, nargs='+', default=None,
-                   help="inference scales (default: the config's "
-                   'test_scales; must contain 1.0)')
+    p.add_argument(
+        '--out-dir',
+        default=None,
+        help='where the PNGs go (default: beside the image)')
+    p.add_argument(
+        '--scales',
+        type=float,
+        nargs='+',
+        default=None,
+        help="inference scales (default: the config's "
+        'test_scales; must contain 1.0)')
     p.add_argument('--device', default='cpu', help='device of the model')
-    p.add_argument('--allow-partial', action='store_true',
-                   help='go on when the checkpoint fills less than 99%% '
-                   "of the model's parameters")
-    p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                   help='override config settings, key=value')
+    p.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='go on when the checkpoint fills less than 99%% '
+        "of the model's parameters")
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     return p.parse_args(argv)
 
 
@@ -88,7 +100,9 @@ def gray(x: torch.Tensor) -> np.ndarray:
 
 def upsample(x: torch.Tensor, size, align_corners: bool) -> torch.Tensor:
     return torch.nn.functional.interpolate(
-        x.float(), size=tuple(size), mode='bilinear',
+        x.float(),
+        size=tuple(size),
+        mode='bilinear',
         align_corners=align_corners)
 
 
@@ -129,16 +143,17 @@ def scale_shares(model, scales: Sequence[float], attns: List[torch.Tensor],
     maps = [upsample(a, size, ac) for a in attns]
     ones = torch.ones(1, 1, *size)
     return [
-        fusion(scales, [[ones if j == i else 0 * ones
-                         for j in range(len(scales))]], maps)[0][0, 0]
+        fusion(scales,
+               [[ones if j == i else 0 * ones
+                 for j in range(len(scales))]], maps)[0][0, 0]
         for i in range(len(scales))
     ]
 
 
 def caption(img: np.ndarray, text: str) -> np.ndarray:
     bar = np.full((18, img.shape[1], 3), 255, np.uint8)
-    cv2.putText(bar, text, (3, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
-                (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(bar, text, (3, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0),
+                1, cv2.LINE_AA)
     return np.concatenate([bar, img], axis=0)
 
 
@@ -182,8 +197,8 @@ def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     cfg.model.test_cfg = dict(mode='whole')  # one pass per scale
     ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
     try:
-        model = init_model_checked(cfg, ckpt, device=args.device,
-                                   allow_partial=args.allow_partial)
+        model = init_model_checked(
+            cfg, ckpt, device=args.device, allow_partial=args.allow_partial)
     except CheckpointLoadError as e:
         raise SystemExit(f'error: {e}') from None
     if not isinstance(model, MultiScaleAttentionMixin):
@@ -213,8 +228,9 @@ def main(argv: Optional[Sequence[str]] = None) -> List[str]:
         colorize(upsample(lg, size, ac)[0].argmax(0).numpy(), palette)
         for lg in store['logits']
     ]
-    shares = [gray(w) for w in scale_shares(model, scales, store['attn'],
-                                            size)]
+    shares = [
+        gray(w) for w in scale_shares(model, scales, store['attn'], size)
+    ]
 
     out_dir = args.out_dir or osp.dirname(osp.abspath(args.image))
     stem = osp.splitext(osp.basename(args.image))[0]

@@ -144,8 +144,7 @@ def read_segnet_split(path: str):
     with open(path) as f:
         for line in f:
             if line.strip():
-                names.append(
-                    osp.splitext(osp.basename(line.split()[0]))[0])
+                names.append(osp.splitext(osp.basename(line.split()[0]))[0])
     return names
 
 
@@ -198,23 +197,26 @@ def parse_args():
         description='Convert full-resolution CamVid to mmseg format',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('camvid_path', help='original CamVid folder')
-    parser.add_argument('-o', '--out-dir', default='data/camvid_full',
-                        help='output folder')
+    parser.add_argument(
+        '-o', '--out-dir', default='data/camvid_full', help='output folder')
     parser.add_argument(
         '--split-dir',
         help='folder with train.txt/val.txt/test.txt (SegNet format) whose '
         'basenames replace the built-in SegNet split')
-    parser.add_argument('--scale', type=float, default=1.0,
-                        help='resize factor (0.5 gives 360x480)')
-    parser.add_argument('--nproc', type=int, default=1,
-                        help='worker processes')
+    parser.add_argument(
+        '--scale',
+        type=float,
+        default=1.0,
+        help='resize factor (0.5 gives 360x480)')
+    parser.add_argument(
+        '--nproc', type=int, default=1, help='worker processes')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    splits, unknown = convert(args.camvid_path, args.out_dir,
-                              args.split_dir, args.scale, args.nproc)
+    splits, unknown = convert(args.camvid_path, args.out_dir, args.split_dir,
+                              args.scale, args.nproc)
     for split, names in splits.items():
         print(f'{split}: {len(names)} frames')
     print(f'{unknown} pixels had colours outside the 32-class palette '

@@ -61,10 +61,14 @@ def split_ids(root: str, split: str, img_dir: str, ann_dir: str) -> List[str]:
     if id_file is not None:
         with open(id_file) as f:
             return [line.strip() for line in f if line.strip()]
-    imgs = {osp.splitext(n)[0] for n in os.listdir(img_dir)
-            if n.endswith('.jpg')}
-    anns = {osp.splitext(n)[0] for n in os.listdir(ann_dir)
-            if n.endswith('.png')}
+    imgs = {
+        osp.splitext(n)[0]
+        for n in os.listdir(img_dir) if n.endswith('.jpg')
+    }
+    anns = {
+        osp.splitext(n)[0]
+        for n in os.listdir(ann_dir) if n.endswith('.png')
+    }
     return sorted(imgs & anns)
 
 
@@ -118,8 +122,10 @@ def parse_args():
         'lip.py')
     parser.add_argument('root', help='folder with the extracted archives')
     parser.add_argument('-o', '--out-dir', default='data/LIP')
-    parser.add_argument('--link', action='store_true',
-                        help='symlink images instead of copying them')
+    parser.add_argument(
+        '--link',
+        action='store_true',
+        help='symlink images instead of copying them')
     return parser.parse_args()
 
 

@@ -57,8 +57,12 @@ _RULES = [
     (r'^gff_head\.cls\.6\.(.*)$', r'decode_head.conv_seg.\1'),
 ]
 _DENSE = {'3': 0, '6': 1, '9': 2}
-_DENSE_PART = {'norm1': '0.bn', 'conv1': '0.conv', 'norm2': '1.bn',
-               'conv2': '1.conv'}
+_DENSE_PART = {
+    'norm1': '0.bn',
+    'conv1': '0.conv',
+    'norm2': '1.bn',
+    'conv2': '1.conv'
+}
 
 
 def convert_key(key: str):

@@ -111,9 +111,8 @@ def convert(src: Dict[str, torch.Tensor]) -> 'OrderedDict[str, torch.Tensor]':
     ours."""
     if 'state_dict' in src and isinstance(src['state_dict'], dict):
         src = src['state_dict']
-    src = OrderedDict(
-        (k[len('module.'):] if k.startswith('module.') else k, v)
-        for k, v in src.items())
+    src = OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v)
+                      for k, v in src.items())
     out = OrderedDict()
     for key, value in src.items():
         new = convert_key(key)

@@ -107,13 +107,18 @@ def map_key(key: str, chain_lens: Dict[int, Dict[str, int]]) -> str:
     if m:
         _, stage, layer, name = m.groups()
         if stage is None:
-            target = {'0': 'decode_head.convs.0.conv',
-                      '1': 'decode_head.convs.0.bn',
-                      '3': 'decode_head.conv_seg'}[layer]
+            target = {
+                '0': 'decode_head.convs.0.conv',
+                '1': 'decode_head.convs.0.bn',
+                '3': 'decode_head.conv_seg'
+            }[layer]
         else:
             base = f'backbone.transition_gate{stage}.predictor'
-            target = {'0': f'{base}.0.conv', '1': f'{base}.0.bn',
-                      '3': f'{base}.1'}[layer]
+            target = {
+                '0': f'{base}.0.conv',
+                '1': f'{base}.0.bn',
+                '3': f'{base}.1'
+            }[layer]
         return f'{target}.{name}'
     if key.startswith(('conv', 'bn', 'layer1', 'transition', 'stage')):
         return f'backbone.{key}'

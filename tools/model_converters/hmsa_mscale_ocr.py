@@ -72,8 +72,9 @@ _PLAIN = [
 
 def strip_prefix(src: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
     """Drop a ``module.`` (DataParallel) prefix."""
-    return OrderedDict((k[len('module.'):] if k.startswith('module.') else k,
-                        v) for k, v in src.items())
+    return OrderedDict(
+        (k[len('module.'):] if k.startswith('module.') else k, v)
+        for k, v in src.items())
 
 
 def convert_mscale_ocr(

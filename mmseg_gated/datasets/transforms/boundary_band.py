@@ -43,9 +43,10 @@ class GenerateBoundaryBand(BaseTransform):
         if 'gt_seg_map' not in results:
             raise KeyError('GenerateBoundaryBand needs gt_seg_map: put it '
                            'after LoadAnnotations')
-        results['gt_edge_map'] = boundary_band_np(
-            results['gt_seg_map'], self.radius, self.ignore_index,
-            self.border_as_boundary)
+        results['gt_edge_map'] = boundary_band_np(results['gt_seg_map'],
+                                                  self.radius,
+                                                  self.ignore_index,
+                                                  self.border_as_boundary)
         seg_fields = results.setdefault('seg_fields', [])
         if 'gt_edge_map' not in seg_fields:
             seg_fields.append('gt_edge_map')

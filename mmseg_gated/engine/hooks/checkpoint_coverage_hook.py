@@ -30,7 +30,8 @@ class CheckpointCoverageHook(Hook):
     """
     priority = 'VERY_HIGH'
 
-    def __init__(self, min_fraction: float = 0.99,
+    def __init__(self,
+                 min_fraction: float = 0.99,
                  allow_partial: bool = False):
         if not 0.0 <= min_fraction <= 1.0:
             raise ValueError(

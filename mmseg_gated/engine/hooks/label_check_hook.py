@@ -72,8 +72,8 @@ class LabelCheckHook(Hook):
             wrong = values[((values < 0) | (values >= num_classes))
                            & (values != ignore_index)]
             if wrong.numel():
-                bad.append((sample.metainfo.get('seg_map_path', '?'),
-                            wrong.tolist()))
+                bad.append((sample.metainfo.get('seg_map_path',
+                                                '?'), wrong.tolist()))
         if bad:
             files = '; '.join(f'{path}: {values}' for path, values in bad)
             raise ValueError(

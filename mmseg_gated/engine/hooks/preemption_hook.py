@@ -73,8 +73,9 @@ class PreemptionHook(Hook):
                          outputs=None) -> None:
         if not self._stop_requested():
             return
-        name = (signal.Signals(self._received).name
-                if self._received is not None else 'a stop signal')
+        name = (
+            signal.Signals(self._received).name
+            if self._received is not None else 'a stop signal')
         filename = f'iter_{runner.iter + 1}.pth'
         runner.save_checkpoint(runner.work_dir, filename, by_epoch=False)
         path = osp.join(runner.work_dir, filename)

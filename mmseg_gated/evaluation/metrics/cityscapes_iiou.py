@@ -86,8 +86,7 @@ class CityscapesIIoUMetric(CityscapesMetric):
             raise ImportError(MISSING_MSG)
         # mmseg's __init__ raises without cityscapesscripts, so only the
         # BaseMetric part is set up: this metric then reports nothing.
-        BaseMetric.__init__(
-            self, collect_device=collect_device, prefix=prefix)
+        BaseMetric.__init__(self, collect_device=collect_device, prefix=prefix)
         self.output_dir = output_dir
         self.ignore_index = ignore_index
         self.format_only = format_only

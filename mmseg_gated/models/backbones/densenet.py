@@ -12,10 +12,9 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_norm_layer
 from mmengine.model import BaseModule
+from mmseg.registry import MODELS
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
-
-from mmseg.registry import MODELS
 
 
 class DenseLayer(nn.Module):
@@ -32,7 +31,11 @@ class DenseLayer(nn.Module):
         self.norm2 = build_norm_layer(norm_cfg, mid)[1]
         self.relu2 = build_activation_layer(act_cfg)
         self.conv2 = nn.Conv2d(
-            mid, growth_rate, 3, padding=dilation, dilation=dilation,
+            mid,
+            growth_rate,
+            3,
+            padding=dilation,
+            dilation=dilation,
             bias=False)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -87,29 +90,32 @@ class DenseNet(BaseModule):
     """
 
     arch_settings = {
-        '121': dict(growth_rate=32, num_init_features=64,
-                    block_config=(6, 12, 24, 16)),
-        '161': dict(growth_rate=48, num_init_features=96,
-                    block_config=(6, 12, 36, 24)),
+        '121':
+        dict(
+            growth_rate=32, num_init_features=64,
+            block_config=(6, 12, 24, 16)),
+        '161':
+        dict(
+            growth_rate=48, num_init_features=96,
+            block_config=(6, 12, 36, 24)),
     }
 
-    def __init__(self,
-                 arch: Union[str, dict] = '121',
-                 output_stride: int = 8,
-                 bn_size: int = 4,
-                 final_transition: bool = True,
-                 out_indices: Sequence[int] = (0, 1, 2, 3, 4),
-                 in_channels: int = 3,
-                 norm_cfg: dict = dict(type='BN', requires_grad=True),
-                 act_cfg: dict = dict(type='ReLU'),
-                 norm_eval: bool = False,
-                 init_cfg=[
-                     dict(type='Kaiming', layer='Conv2d'),
-                     dict(
-                         type='Constant',
-                         val=1,
-                         layer=['_BatchNorm', 'GroupNorm'])
-                 ]) -> None:
+    def __init__(
+        self,
+        arch: Union[str, dict] = '121',
+        output_stride: int = 8,
+        bn_size: int = 4,
+        final_transition: bool = True,
+        out_indices: Sequence[int] = (0, 1, 2, 3, 4),
+        in_channels: int = 3,
+        norm_cfg: dict = dict(type='BN', requires_grad=True),
+        act_cfg: dict = dict(type='ReLU'),
+        norm_eval: bool = False,
+        init_cfg=[
+            dict(type='Kaiming', layer='Conv2d'),
+            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+        ]
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         if isinstance(arch, str):
             if arch not in self.arch_settings:
@@ -168,8 +174,8 @@ class DenseNet(BaseModule):
                 channels //= 2
                 stride *= pools[i]
         if final_transition:
-            self.transition4 = Transition(channels, channels // 2, 1,
-                                          norm_cfg, act_cfg)
+            self.transition4 = Transition(channels, channels // 2, 1, norm_cfg,
+                                          act_cfg)
             channels //= 2
         else:
             self.transition4 = None

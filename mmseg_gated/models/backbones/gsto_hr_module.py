@@ -40,8 +40,7 @@ class GSTOHRModule(HRModule):
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.gate_identity = gate_identity
-        self.gate_layers = self._make_gate_layers(gate_norm_cfg,
-                                                  gate_act_cfg)
+        self.gate_layers = self._make_gate_layers(gate_norm_cfg, gate_act_cfg)
 
     def _make_gate_layers(self, gate_norm_cfg, gate_act_cfg):
         """One gate per fuse path, on the source branch's channels."""

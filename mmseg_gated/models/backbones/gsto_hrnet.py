@@ -86,12 +86,11 @@ class GSTOHRNet(HRNet):
     def _gate_module_kwargs(self) -> dict:
         """Gate arguments of every :class:`GSTOHRModule` (Eq. 2: a plain
         1x1 conv before the sigmoid, scale-transfer paths only)."""
-        return dict(gate_norm_cfg=None, gate_act_cfg=None,
-                    gate_identity=False)
+        return dict(gate_norm_cfg=None, gate_act_cfg=None, gate_identity=False)
 
-    def _make_transition_gate(self, index: int, pre_channels: List[int],
-                              num_classes: Optional[int]
-                              ) -> Optional[nn.Module]:
+    def _make_transition_gate(
+            self, index: int, pre_channels: List[int],
+            num_classes: Optional[int]) -> Optional[nn.Module]:
         """Gate of the feature that transition ``index`` down-samples into
         a new branch (the last branch of the previous stage, whose branch
         widths are ``pre_channels``): Eq. 2 without classes, Eq. 3-4 on that
@@ -139,13 +138,15 @@ class GSTOHRNet(HRNet):
             return gate(y_list[-1]), None
         g, logits = gate(self._predictor_input(y_list))
         if g.shape[2:] != y_list[-1].shape[2:]:
-            g = resize(g, size=y_list[-1].shape[2:], mode='bilinear',
-                       align_corners=False)
+            g = resize(
+                g,
+                size=y_list[-1].shape[2:],
+                mode='bilinear',
+                align_corners=False)
         return g, logits
 
-    def _transition(self, transition: nn.ModuleList,
-                    gate: Optional[nn.Module], y_list: List[torch.Tensor],
-                    num_branches: int):
+    def _transition(self, transition: nn.ModuleList, gate: Optional[nn.Module],
+                    y_list: List[torch.Tensor], num_branches: int):
         """Inputs of the next stage: existing branches pass (through a conv
         if their width changes); new branches are down-sampled from the
         gated last branch (GSTO)."""

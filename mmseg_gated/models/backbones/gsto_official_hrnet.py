@@ -52,12 +52,14 @@ class GSTOOfficialHRNet(GSTOHRNet):
 
     def _gate_module_kwargs(self) -> dict:
         """BN + ReLU before every gate's sigmoid; identity paths gated."""
-        return dict(gate_norm_cfg=self.norm_cfg,
-                    gate_act_cfg=dict(type='ReLU'), gate_identity=True)
+        return dict(
+            gate_norm_cfg=self.norm_cfg,
+            gate_act_cfg=dict(type='ReLU'),
+            gate_identity=True)
 
-    def _make_transition_gate(self, index: int, pre_channels: List[int],
-                              num_classes: Optional[int]
-                              ) -> Optional[nn.Module]:
+    def _make_transition_gate(
+            self, index: int, pre_channels: List[int],
+            num_classes: Optional[int]) -> Optional[nn.Module]:
         """No gate at 1->2; the authors' stage head and 3x3 gate chain at
         2->3 and 3->4 (a BN + ReLU gate without classes)."""
         if index == 1:

@@ -14,9 +14,8 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import build_activation_layer, build_norm_layer
 from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
-
 from mmseg.registry import MODELS
+from torch.nn.modules.batchnorm import _BatchNorm
 
 # Per residual module (mod2..mod7): internal channels of the block.
 # Two values: basic block of two 3x3 convs; three: bottleneck 1x1-3x3-1x1.
@@ -78,30 +77,47 @@ class IdentityResidualBlock(BaseModule):
         if len(channels) == 2:
             layers += [
                 ('conv1',
-                 nn.Conv2d(in_channels, channels[0], 3, stride, dilation,
-                           dilation, bias=False)),
+                 nn.Conv2d(
+                     in_channels,
+                     channels[0],
+                     3,
+                     stride,
+                     dilation,
+                     dilation,
+                     bias=False)),
                 ('bn2', _norm_act(channels[0], norm_cfg, act_cfg)),
             ]
             if dropout > 0:
                 layers.append(('dropout', nn.Dropout2d(dropout)))
             layers.append(('conv2',
-                           nn.Conv2d(channels[0], channels[1], 3, 1, dilation,
-                                     dilation, bias=False)))
+                           nn.Conv2d(
+                               channels[0],
+                               channels[1],
+                               3,
+                               1,
+                               dilation,
+                               dilation,
+                               bias=False)))
         else:
             layers += [
                 ('conv1',
                  nn.Conv2d(in_channels, channels[0], 1, stride, bias=False)),
                 ('bn2', _norm_act(channels[0], norm_cfg, act_cfg)),
                 ('conv2',
-                 nn.Conv2d(channels[0], channels[1], 3, 1, dilation, dilation,
-                           bias=False)),
+                 nn.Conv2d(
+                     channels[0],
+                     channels[1],
+                     3,
+                     1,
+                     dilation,
+                     dilation,
+                     bias=False)),
                 ('bn3', _norm_act(channels[1], norm_cfg, act_cfg)),
             ]
             if dropout > 0:
                 layers.append(('dropout', nn.Dropout2d(dropout)))
-            layers.append(('conv3',
-                           nn.Conv2d(channels[1], channels[2], 1,
-                                     bias=False)))
+            layers.append(
+                ('conv3', nn.Conv2d(channels[1], channels[2], 1, bias=False)))
         self.convs = nn.Sequential()
         for name, layer in layers:
             self.convs.add_module(name, layer)
@@ -167,27 +183,26 @@ class WiderResNet(BaseModule):
             Default: Kaiming for convs, constant 1 for norms.
     """
 
-    def __init__(self,
-                 structure: Sequence[int] = (3, 3, 6, 3, 1, 1),
-                 output_stride: int = 8,
-                 out_indices: Sequence[int] = (0, 1, 2, 3, 4, 5, 6),
-                 in_channels: int = 3,
-                 channels: Optional[Sequence[Sequence[int]]] = None,
-                 dropout: Sequence[float] = (0., 0., 0., 0., 0.3, 0.5),
-                 norm_cfg: dict = dict(type='BN', requires_grad=True),
-                 act_cfg: dict = dict(type='ReLU'),
-                 norm_eval: bool = False,
-                 init_cfg=[
-                     dict(type='Kaiming', layer='Conv2d'),
-                     dict(
-                         type='Constant',
-                         val=1,
-                         layer=['_BatchNorm', 'GroupNorm'])
-                 ]) -> None:
+    def __init__(
+        self,
+        structure: Sequence[int] = (3, 3, 6, 3, 1, 1),
+        output_stride: int = 8,
+        out_indices: Sequence[int] = (0, 1, 2, 3, 4, 5, 6),
+        in_channels: int = 3,
+        channels: Optional[Sequence[Sequence[int]]] = None,
+        dropout: Sequence[float] = (0., 0., 0., 0., 0.3, 0.5),
+        norm_cfg: dict = dict(type='BN', requires_grad=True),
+        act_cfg: dict = dict(type='ReLU'),
+        norm_eval: bool = False,
+        init_cfg=[
+            dict(type='Kaiming', layer='Conv2d'),
+            dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+        ]
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         structure = tuple(structure)
-        if len(structure) != 6 or any(
-                not isinstance(n, int) or n < 1 for n in structure):
+        if len(structure) != 6 or any(not isinstance(n, int) or n < 1
+                                      for n in structure):
             raise ValueError('structure must be 6 positive ints (blocks in '
                              f'mod2..mod7), got {structure}')
         if output_stride not in _STRIDE_DILATION:
@@ -195,8 +210,8 @@ class WiderResNet(BaseModule):
                 f'output_stride must be one of {sorted(_STRIDE_DILATION)}, '
                 f'got {output_stride}')
         out_indices = tuple(out_indices)
-        if not out_indices or any(
-                not isinstance(i, int) or not 0 <= i < 7 for i in out_indices):
+        if not out_indices or any(not isinstance(i, int) or not 0 <= i < 7
+                                  for i in out_indices):
             raise ValueError('out_indices must be non-empty indices in '
                              f'[0, 7), got {out_indices}')
         channels = WRN_A2_CHANNELS if channels is None else tuple(
@@ -215,8 +230,8 @@ class WiderResNet(BaseModule):
         self.out_channels = tuple(all_channels[i] for i in out_indices)
 
         self.mod1 = nn.Sequential()
-        self.mod1.add_module(
-            'conv1', nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False))
+        self.mod1.add_module('conv1',
+                             nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False))
         # mod2, mod3: max-pool then stride-1 blocks; mod4..mod7 per table.
         stride_dil = ((1, 1), (1, 1)) + _STRIDE_DILATION[output_stride]
         self.strides = [1]

@@ -67,8 +67,8 @@ class DDSMUPerHead(HeadInputsMixin, UPerHead):
                 act_cfg=self.act_cfg)
         num_levels = len(self.in_channels)
         fusion_levels = tuple(fusion_levels)
-        if not fusion_levels or len(set(fusion_levels)) != len(
-                fusion_levels) or any(
+        if not fusion_levels or len(
+                set(fusion_levels)) != len(fusion_levels) or any(
                     not isinstance(i, int) or not 0 <= i < num_levels - 1
                     for i in fusion_levels):
             raise ValueError(

@@ -6,10 +6,10 @@ import torch
 import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
-from torch import Tensor
-
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
+from torch import Tensor
+
 from ..utils import HeadInputsMixin
 
 
@@ -23,8 +23,13 @@ def preact_conv(in_channels: int, out_channels: int, kernel_size: int,
     silenced."""
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='Unnecessary conv bias')
-        return ConvModule(in_channels, out_channels, kernel_size, bias=True,
-                          order=('norm', 'act', 'conv'), **kwargs)
+        return ConvModule(
+            in_channels,
+            out_channels,
+            kernel_size,
+            bias=True,
+            order=('norm', 'act', 'conv'),
+            **kwargs)
 
 
 class DenseASPPModule(BaseModule):
@@ -68,12 +73,20 @@ class DenseASPPModule(BaseModule):
             self.layers.append(
                 nn.Sequential(
                     preact_conv(
-                        cin, mid_channels, 1, conv_cfg=conv_cfg,
+                        cin,
+                        mid_channels,
+                        1,
+                        conv_cfg=conv_cfg,
                         norm_cfg=norm_cfg if k > 0 else None,
                         act_cfg=act_cfg),
                     preact_conv(
-                        mid_channels, growth_channels, 3, padding=d,
-                        dilation=d, conv_cfg=conv_cfg, norm_cfg=norm_cfg,
+                        mid_channels,
+                        growth_channels,
+                        3,
+                        padding=d,
+                        dilation=d,
+                        conv_cfg=conv_cfg,
+                        norm_cfg=norm_cfg,
                         act_cfg=act_cfg),
                     nn.Dropout2d(dropout) if dropout > 0 else nn.Identity()))
         self.in_channels = in_channels
@@ -118,9 +131,14 @@ class DenseASPPHead(HeadInputsMixin, BaseDecodeHead):
         kwargs['channels'] = out_ch
         super().__init__(**kwargs)
         self.dense_aspp = DenseASPPModule(
-            self.in_channels, mid_channels, growth_channels, dilations,
-            dropout=aspp_dropout, conv_cfg=self.conv_cfg,
-            norm_cfg=self.norm_cfg, act_cfg=self.act_cfg)
+            self.in_channels,
+            mid_channels,
+            growth_channels,
+            dilations,
+            dropout=aspp_dropout,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg)
 
     def forward(self, inputs) -> Tensor:
         x = self._transform_inputs(inputs)

@@ -121,7 +121,8 @@ class GFFHead(HeadInputsMixin, BaseDecodeHead):
         self.context_as_level = context_as_level
         self.dfp = dfp
         cfg = dict(
-            conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
             act_cfg=self.act_cfg)
 
         # 1. context module -> y_0 (names of mmseg's PSPHead, so that its
@@ -129,13 +130,19 @@ class GFFHead(HeadInputsMixin, BaseDecodeHead):
         ctx_in = in_channels[-1]
         if context == 'ppm':
             self.psp_modules = PPM(
-                pool_scales, ctx_in, context_channels,
-                align_corners=self.align_corners, **cfg)
+                pool_scales,
+                ctx_in,
+                context_channels,
+                align_corners=self.align_corners,
+                **cfg)
             cat_ch = ctx_in + len(pool_scales) * context_channels
         else:
             self.dense_aspp = DenseASPPModule(
-                ctx_in, denseaspp_channels[0], denseaspp_channels[1],
-                dilations=dilations, **cfg)
+                ctx_in,
+                denseaspp_channels[0],
+                denseaspp_channels[1],
+                dilations=dilations,
+                **cfg)
             cat_ch = self.dense_aspp.out_channels
         self.bottleneck = ConvModule(
             cat_ch, context_channels, 3, padding=1, **cfg)
@@ -155,9 +162,12 @@ class GFFHead(HeadInputsMixin, BaseDecodeHead):
         for c in fused_channels:
             self.refine_convs.append(
                 nn.Sequential(*[
-                    ConvModule(c if j == 0 else self.fusion.channels,
-                               self.fusion.channels, 3, padding=1, **cfg)
-                    for j in range(num_refine_convs)
+                    ConvModule(
+                        c if j == 0 else self.fusion.channels,
+                        self.fusion.channels,
+                        3,
+                        padding=1,
+                        **cfg) for j in range(num_refine_convs)
                 ]))
         if num_refine_convs > 0:
             fused_channels = [self.fusion.channels] * len(fused_channels)
@@ -173,8 +183,8 @@ class GFFHead(HeadInputsMixin, BaseDecodeHead):
                 else:
                     block = nn.Sequential(
                         preact_conv(cin, dfp_channels, 1, **cfg),
-                        preact_conv(dfp_channels, dfp_channels, 3,
-                                    padding=1, **cfg))
+                        preact_conv(
+                            dfp_channels, dfp_channels, 3, padding=1, **cfg))
                 self.dfp_convs.append(block)
                 prev += dfp_channels
             pyramid_ch = dfp_channels * len(fused_channels)
@@ -186,8 +196,12 @@ class GFFHead(HeadInputsMixin, BaseDecodeHead):
         self.pyramid_channels = cat
         # named as UPerHead's convs on its concatenated pyramid
         self.fpn_bottleneck = nn.Sequential(*[
-            ConvModule(cat if j == 0 else self.channels, self.channels, 3,
-                       padding=1, **cfg) for j in range(num_bottleneck_convs)
+            ConvModule(
+                cat if j == 0 else self.channels,
+                self.channels,
+                3,
+                padding=1,
+                **cfg) for j in range(num_bottleneck_convs)
         ])
         if num_bottleneck_convs == 0:
             self.conv_seg = nn.Conv2d(cat, self.out_channels, 1)
@@ -203,8 +217,11 @@ class GFFHead(HeadInputsMixin, BaseDecodeHead):
     def _up(self, x: Tensor, ref: Tensor) -> Tensor:
         if x.shape[2:] == ref.shape[2:]:
             return x
-        return resize(x, size=ref.shape[2:], mode='bilinear',
-                      align_corners=self.align_corners)
+        return resize(
+            x,
+            size=ref.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def _pyramid(self, y0: Tensor, fused: List[Tensor]) -> List[Tensor]:
         """``[y_L, ..., y_1]`` (Eq. 6; the fused levels without DFP)."""

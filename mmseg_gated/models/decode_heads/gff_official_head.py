@@ -86,7 +86,8 @@ class GFFOfficialHead(HeadInputsMixin, BaseDecodeHead):
             raise ValueError(f'dfp_dilations needs {num_levels} values (one '
                              f'per level), got {tuple(dfp_dilations)}')
         cfg = dict(
-            conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
             act_cfg=self.act_cfg)
 
         # ASPP (mmseg's ASPPHead names) and their bot_aspp
@@ -96,8 +97,13 @@ class GFFOfficialHead(HeadInputsMixin, BaseDecodeHead):
         self.aspp_modules = ASPPModule(dilations, in_channels[-1],
                                        context_channels, **cfg)
         self.bottleneck = ConvModule(
-            (len(dilations) + 1) * context_channels, context_channels, 3,
-            padding=1, bias=False, conv_cfg=self.conv_cfg, norm_cfg=None,
+            (len(dilations) + 1) * context_channels,
+            context_channels,
+            3,
+            padding=1,
+            bias=False,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=None,
             act_cfg=None)
 
         self.fusion = GFFOfficialNeck(
@@ -112,8 +118,13 @@ class GFFOfficialHead(HeadInputsMixin, BaseDecodeHead):
                 nn.Sequential(
                     preact_conv((k + 1) * channels_fused, channels_fused, 1,
                                 **cfg),
-                    preact_conv(channels_fused, channels_fused, 3,
-                                padding=d, dilation=d, **cfg)))
+                    preact_conv(
+                        channels_fused,
+                        channels_fused,
+                        3,
+                        padding=d,
+                        dilation=d,
+                        **cfg)))
 
         cat = (num_levels + 1) * channels_fused
         self.fpn_bottleneck = nn.Sequential(
@@ -123,8 +134,11 @@ class GFFOfficialHead(HeadInputsMixin, BaseDecodeHead):
     def _up(self, x: Tensor, ref: Tensor) -> Tensor:
         if x.shape[2:] == ref.shape[2:]:
             return x
-        return resize(x, size=ref.shape[2:], mode='bilinear',
-                      align_corners=self.align_corners)
+        return resize(
+            x,
+            size=ref.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def _forward_feature(self, inputs: Sequence[Tensor]) -> Tensor:
         """Features before the classifier, at the finest level's size."""
@@ -135,8 +149,11 @@ class GFFOfficialHead(HeadInputsMixin, BaseDecodeHead):
                                  f'channels, got {tuple(x.shape)}')
         x = inputs[-1]
         aspp = [
-            resize(self.image_pool(x), size=x.shape[2:], mode='bilinear',
-                   align_corners=self.align_corners)
+            resize(
+                self.image_pool(x),
+                size=x.shape[2:],
+                mode='bilinear',
+                align_corners=self.align_corners)
         ] + self.aspp_modules(x)
         y0 = self.bottleneck(torch.cat(aspp, dim=1))
 

@@ -134,7 +134,10 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
         # ---- shape stream
         if shape_in_channels != shape_channels[0]:
             self.shape_in = ConvModule(
-                shape_in_channels, shape_channels[0], 1, act_cfg=self.act_cfg,
+                shape_in_channels,
+                shape_channels[0],
+                1,
+                act_cfg=self.act_cfg,
                 **cfg)
         else:
             self.shape_in = nn.Identity()
@@ -145,8 +148,11 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
         for i, gate_ch in enumerate(gate_in_channels):
             c_in, c_out = shape_channels[i], shape_channels[i + 1]
             self.shape_blocks.append(
-                BasicBlock(c_in, c_in, conv_cfg=self.conv_cfg,
-                           norm_cfg=self.shape_norm_cfg))
+                BasicBlock(
+                    c_in,
+                    c_in,
+                    conv_cfg=self.conv_cfg,
+                    norm_cfg=self.shape_norm_cfg))
             self.shape_reduces.append(nn.Conv2d(c_in, c_out, 1))
             self.gcls.append(self.build_gcl(c_out))
             self.side_outputs.append(nn.Conv2d(gate_ch, 1, 1))
@@ -155,8 +161,8 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
             self.gradient_fuse = nn.Conv2d(2, 1, 1, bias=False)
 
         # ---- fusion ASPP: image pool, edge branch, atrous branches
-        self.edge_branch = ConvModule(1, self.channels, 1,
-                                      act_cfg=self.act_cfg, **cfg)
+        self.edge_branch = ConvModule(
+            1, self.channels, 1, act_cfg=self.act_cfg, **cfg)
         self.build_decoder(kwargs['c1_in_channels'], kwargs['c1_channels'])
 
         self.loss_edge = MODELS.build(loss_edge) if loss_edge else None
@@ -177,8 +183,12 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
         (:class:`DepthwiseSeparableASPPHead`)."""
         num_branches = len(self.dilations) + 2
         self.bottleneck = ConvModule(
-            num_branches * self.channels, self.channels, 3, padding=1,
-            conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+            num_branches * self.channels,
+            self.channels,
+            3,
+            padding=1,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
             act_cfg=self.act_cfg)
 
     def image_gradients(self, img: Tensor) -> Tensor:
@@ -206,14 +216,18 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
         the fusion ASPP."""
         size = img.shape[2:]
         s = self.shape_in(inputs[self.shape_in_index])
-        s = resize(s, size=size, mode='bilinear',
-                   align_corners=self.align_corners)
-        for block, reduce, gcl, side, idx in zip(
-                self.shape_blocks, self.shape_reduces, self.gcls,
-                self.side_outputs, self.gate_in_index):
+        s = resize(
+            s, size=size, mode='bilinear', align_corners=self.align_corners)
+        for block, reduce, gcl, side, idx in zip(self.shape_blocks,
+                                                 self.shape_reduces, self.gcls,
+                                                 self.side_outputs,
+                                                 self.gate_in_index):
             s = reduce(block(s))
-            r = resize(side(inputs[idx]), size=size, mode='bilinear',
-                       align_corners=self.align_corners)
+            r = resize(
+                side(inputs[idx]),
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners)
             s = gcl(s, r)
         edge_logits = self.edge_out(s)
         acts = torch.sigmoid(edge_logits)
@@ -223,33 +237,45 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
                 self.gradient_fuse(torch.cat([acts, grads], dim=1)))
         return edge_logits, acts
 
-    def forward(self, inputs: List[Tensor],
+    def forward(self,
+                inputs: List[Tensor],
                 img: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
         """Return ``(seg_logits, edge_logits)``."""
         self._check_inputs(inputs, img)
         edge_logits, acts = self.forward_shape(inputs, img)
         size = self._transform_inputs(inputs).shape[2:]
         edge = self.edge_branch(
-            resize(acts, size=size, mode='bilinear',
-                   align_corners=self.align_corners))
-        output = self.sep_bottleneck(
-            self.decoder_concat(inputs, extra=[edge]))
+            resize(
+                acts,
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners))
+        output = self.sep_bottleneck(self.decoder_concat(inputs, extra=[edge]))
         return self.cls_seg(output), edge_logits
 
-    def loss(self, inputs: List[Tensor], batch_data_samples, train_cfg,
+    def loss(self,
+             inputs: List[Tensor],
+             batch_data_samples,
+             train_cfg,
              img: Optional[Tensor] = None) -> dict:
         seg_logits = self.forward(inputs, img)
         return self.loss_by_feat(seg_logits, batch_data_samples)
 
-    def predict(self, inputs: List[Tensor], batch_img_metas: List[dict],
-                test_cfg, img: Optional[Tensor] = None) -> Tensor:
+    def predict(self,
+                inputs: List[Tensor],
+                batch_img_metas: List[dict],
+                test_cfg,
+                img: Optional[Tensor] = None) -> Tensor:
         seg_logits, _ = self.forward(inputs, img)
         return self.predict_by_feat(seg_logits, batch_img_metas)
 
     def upsample_logits(self, seg_logits: Tensor, size) -> Tensor:
         """The final upsampling of the segmentation logits to ``size``."""
-        return resize(seg_logits, size=size, mode='bilinear',
-                      align_corners=self.align_corners)
+        return resize(
+            seg_logits,
+            size=size,
+            mode='bilinear',
+            align_corners=self.align_corners)
 
     def predict_by_feat(self, seg_logits: Tensor,
                         batch_img_metas: List[dict]) -> Tensor:
@@ -263,8 +289,7 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
             size = meta['img_shape']
         return self.upsample_logits(seg_logits, size)
 
-    def _stack_edge_gt(self, batch_data_samples,
-                       seg_label: Tensor) -> Tensor:
+    def _stack_edge_gt(self, batch_data_samples, seg_label: Tensor) -> Tensor:
         if all('gt_edge_map' in s for s in batch_data_samples):
             edge = torch.stack(
                 [s.gt_edge_map.data for s in batch_data_samples])
@@ -282,8 +307,11 @@ class GSCNNHead(HeadInputsMixin, SepASPPDecoderMixin,
         seg = self.upsample_logits(seg, size)
         losses = super().loss_by_feat(seg, batch_data_samples)
         if edge_logits.shape[-2:] != size:
-            edge_logits = resize(edge_logits, size=size, mode='bilinear',
-                                 align_corners=self.align_corners)
+            edge_logits = resize(
+                edge_logits,
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners)
         ignore = dict(ignore_index=self.ignore_index)
         if self.loss_edge is not None:
             edge_label = self._stack_edge_gt(batch_data_samples, seg_label)

@@ -59,21 +59,40 @@ class GSCNNOfficialHead(GSCNNHead):
     def build_decoder(self, c1_in_channels: int, c1_channels: int) -> None:
         num_branches = len(self.dilations) + 2
         self.aspp_modules = ASPPModule(
-            self.dilations, self.in_channels, self.channels,
-            conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
+            self.dilations,
+            self.in_channels,
+            self.channels,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
             act_cfg=self.act_cfg)
         self.bottleneck = ConvModule(
-            num_branches * self.channels, self.channels, 1, bias=False,
-            conv_cfg=self.conv_cfg, norm_cfg=None, act_cfg=None)
+            num_branches * self.channels,
+            self.channels,
+            1,
+            bias=False,
+            conv_cfg=self.conv_cfg,
+            norm_cfg=None,
+            act_cfg=None)
         if c1_in_channels > 0:
             self.c1_bottleneck = ConvModule(
-                c1_in_channels, c1_channels, 1, bias=False,
-                conv_cfg=self.conv_cfg, norm_cfg=None, act_cfg=None)
-        cfg = dict(conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
-                   act_cfg=self.act_cfg)
+                c1_in_channels,
+                c1_channels,
+                1,
+                bias=False,
+                conv_cfg=self.conv_cfg,
+                norm_cfg=None,
+                act_cfg=None)
+        cfg = dict(
+            conv_cfg=self.conv_cfg,
+            norm_cfg=self.norm_cfg,
+            act_cfg=self.act_cfg)
         self.sep_bottleneck = nn.Sequential(
-            ConvModule(self.channels + c1_channels, self.channels, 3,
-                       padding=1, **cfg),
+            ConvModule(
+                self.channels + c1_channels,
+                self.channels,
+                3,
+                padding=1,
+                **cfg),
             ConvModule(self.channels, self.channels, 3, padding=1, **cfg))
 
     def image_gradients(self, img: Tensor) -> Tensor:
@@ -88,5 +107,5 @@ class GSCNNOfficialHead(GSCNNHead):
         return edges.to(device=img.device, dtype=img.dtype)
 
     def upsample_logits(self, seg_logits: Tensor, size) -> Tensor:
-        return resize(seg_logits, size=size, mode='bilinear',
-                      align_corners=False)
+        return resize(
+            seg_logits, size=size, mode='bilinear', align_corners=False)

@@ -4,6 +4,7 @@ from typing import List
 import torch
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.registry import MODELS
+
 from ..utils import HeadInputsMixin
 
 

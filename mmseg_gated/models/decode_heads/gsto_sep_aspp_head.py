@@ -3,8 +3,8 @@ from typing import Optional
 
 from mmseg.models.decode_heads import DepthwiseSeparableASPPHead
 from mmseg.registry import MODELS
-from ..utils import HeadInputsMixin
 
+from ..utils import HeadInputsMixin
 from .gsto_aspp_head import gate_aspp
 
 

@@ -48,11 +48,11 @@ class MscaleOCRHead(HeadInputsMixin, OCRHead):
         self.scale_attn = ScaleAttentionHead(
             in_channels=self.channels, **attn_cfg)
 
-    def forward_with_attention(self,
-                               inputs: List[Tensor],
-                               prev_output: Tensor,
-                               return_feats: bool = False
-                               ) -> Tuple[Tensor, Tensor]:
+    def forward_with_attention(
+            self,
+            inputs: List[Tensor],
+            prev_output: Tensor,
+            return_feats: bool = False) -> Tuple[Tensor, Tensor]:
         """Return ``(logits, attention)``; with ``return_feats`` the second
         item is the attention head's input feature instead (the segmentor
         concatenates several scales' features for explicit attention)."""

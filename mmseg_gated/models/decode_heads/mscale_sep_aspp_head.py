@@ -50,10 +50,10 @@ class MscaleSepASPPHead(HeadInputsMixin, SepASPPDecoderMixin,
         self.scale_attn = ScaleAttentionHead(
             in_channels=self.attn_in_channels, **attn_cfg)
 
-    def forward_with_attention(self,
-                               inputs: List[Tensor],
-                               return_feats: bool = False
-                               ) -> Tuple[Tensor, Tensor]:
+    def forward_with_attention(
+            self,
+            inputs: List[Tensor],
+            return_feats: bool = False) -> Tuple[Tensor, Tensor]:
         """Return ``(logits, attention)``; with ``return_feats`` the second
         item is the attention's input feature (the stride-4 concatenation)
         instead."""

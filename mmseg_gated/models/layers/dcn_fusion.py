@@ -47,8 +47,8 @@ class DCNFusion(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, val in (('low_channels', low_channels),
-                          ('high_channels', high_channels),
-                          ('channels', channels)):
+                          ('high_channels', high_channels), ('channels',
+                                                             channels)):
             if not isinstance(val, int) or val <= 0:
                 raise ValueError(f'{name} must be a positive int, got {val!r}')
         if kernel_size % 2 != 1:

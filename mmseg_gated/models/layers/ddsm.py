@@ -144,16 +144,16 @@ class _SampledAttention(torch.autograd.Function):
                     grad_mask[:, :, r0:r1] = grad_wgt * a + \
                         grad_logit * (s * dots[:, :, r0:r1])
                 if need_q:
-                    grad_q[:, :, r0:r1] = (grad_dots.unsqueeze(1) *
-                                           k_s).sum(2)
+                    grad_q[:, :, r0:r1] = (grad_dots.unsqueeze(1) * k_s).sum(2)
                 del v_s, k_s
                 if kv.requires_grad or need_off:
                     grad_kv_s = torch.empty_like(kv_s)
-                    torch.mul(grad_dots.unsqueeze(1),
-                              q[:, :, r0:r1].to(dtype).unsqueeze(2),
-                              out=grad_kv_s[:, :c])
-                    torch.mul(wgt.unsqueeze(1), g.unsqueeze(2),
-                              out=grad_kv_s[:, c:])
+                    torch.mul(
+                        grad_dots.unsqueeze(1),
+                        q[:, :, r0:r1].to(dtype).unsqueeze(2),
+                        out=grad_kv_s[:, :c])
+                    torch.mul(
+                        wgt.unsqueeze(1), g.unsqueeze(2), out=grad_kv_s[:, c:])
                     inputs = [t for t in (kv, off) if t.requires_grad]
                     grads = torch.autograd.grad(kv_s, inputs, grad_kv_s)
                     del grad_kv_s
@@ -225,8 +225,7 @@ def sampled_attention(q: torch.Tensor,
     """
     _check_core_args(q, k, v, offset, mask, kernel_size)
     b, c, h, w = q.shape
-    rows = _chunk_rows(b, c, kernel_size * kernel_size, h, w,
-                       chunk_elements)
+    rows = _chunk_rows(b, c, kernel_size * kernel_size, h, w, chunk_elements)
     backend = resolve_backend(backend, q.device)
     fn = SampledAttentionMMCV if backend == 'mmcv' else SampledAttentionTorch
     return fn.apply(q, k, v, offset, mask, kernel_size, dilation, backend,
@@ -248,8 +247,8 @@ def sampled_attention_einsum(q: torch.Tensor,
     :func:`sampled_attention`; kept as its reference."""
     _check_core_args(q, k, v, offset, mask, kernel_size)
     c = q.size(1)
-    kv = dynamic_sample(torch.cat([k, v], dim=1), offset, mask, kernel_size,
-                        dilation, backend)
+    kv = dynamic_sample(
+        torch.cat([k, v], dim=1), offset, mask, kernel_size, dilation, backend)
     k_s, v_s = kv.split(c, dim=1)  # B x C x N x H x W
     logits = torch.einsum('bchw,bcnhw->bnhw', q.to(kv.dtype), k_s)
     if scale is not None:
@@ -384,8 +383,8 @@ class DDSM(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, val in (('low_channels', low_channels),
-                          ('high_channels', high_channels),
-                          ('channels', channels)):
+                          ('high_channels', high_channels), ('channels',
+                                                             channels)):
             if not isinstance(val, int) or val <= 0:
                 raise ValueError(f'{name} must be a positive int, got {val!r}')
         if not (with_spatial or with_channel):
@@ -433,8 +432,12 @@ class DDSM(BaseModule):
             self.spatial_sampler = DynamicSampler(
                 key_channels, kernel_size=k, backend=backend)
             self.spatial_out = ConvModule(
-                key_channels, channels, 1, conv_cfg=conv_cfg,
-                norm_cfg=norm_cfg, act_cfg=None)
+                key_channels,
+                channels,
+                1,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=None)
 
         if with_channel:
             kc = _side(num_channel_points, 'num_channel_points')
@@ -460,8 +463,12 @@ class DDSM(BaseModule):
             self.channel_sampler = DynamicSampler(
                 pool_size * pool_size, kernel_size=kc, backend=backend)
             self.channel_out = ConvModule(
-                channel_dim, channels, 1, conv_cfg=conv_cfg,
-                norm_cfg=norm_cfg, act_cfg=None)
+                channel_dim,
+                channels,
+                1,
+                conv_cfg=conv_cfg,
+                norm_cfg=norm_cfg,
+                act_cfg=None)
 
     def _check(self, x_l: torch.Tensor, x_h: torch.Tensor) -> None:
         if x_l.dim() != 4 or x_l.size(1) != self.low_channels:
@@ -478,10 +485,16 @@ class DDSM(BaseModule):
                        x_h: torch.Tensor) -> torch.Tensor:
         """Eq. 2: ``x_l`` B x C x H x W, ``x_h`` already at H x W."""
         size = x_l.shape[2:]
-        pos_l = resize(self.pos_embed_low, size=size, mode='bilinear',
-                       align_corners=False)
-        pos_h = resize(self.pos_embed_high, size=size, mode='bilinear',
-                       align_corners=False)
+        pos_l = resize(
+            self.pos_embed_low,
+            size=size,
+            mode='bilinear',
+            align_corners=False)
+        pos_h = resize(
+            self.pos_embed_high,
+            size=size,
+            mode='bilinear',
+            align_corners=False)
         x_l = x_l + pos_l
         x_h = x_h + pos_h
         q = self.query(x_l)
@@ -497,9 +510,8 @@ class DDSM(BaseModule):
                                            sampler.dilation, sampler.backend,
                                            scale)
         else:
-            out = sampled_attention(q, k, v, offset, mask,
-                                    sampler.kernel_size, sampler.dilation,
-                                    sampler.backend, scale,
+            out = sampled_attention(q, k, v, offset, mask, sampler.kernel_size,
+                                    sampler.dilation, sampler.backend, scale,
                                     self.chunk_elements)
         return self.spatial_out(out.to(q.dtype))
 
@@ -538,11 +550,16 @@ class DDSM(BaseModule):
         size = x_l.shape[2:]
         out = x_l
         if self.with_spatial:
-            x_h_up = resize(x_h, size=size, mode='bilinear',
-                            align_corners=self.align_corners)
+            x_h_up = resize(
+                x_h,
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners)
             out = out + self.spatial_branch(x_l, x_h_up)
         if self.with_channel:
             out = out + resize(
-                self.channel_branch(x_l, x_h), size=size, mode='bilinear',
+                self.channel_branch(x_l, x_h),
+                size=size,
+                mode='bilinear',
                 align_corners=self.align_corners)
         return out

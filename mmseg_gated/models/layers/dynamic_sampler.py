@@ -47,8 +47,7 @@ def _check_kernel(kernel_size: int) -> None:
                          f'sampled points), got {kernel_size!r}')
 
 
-def _check_sample_args(x, offset, mask, kernel_size, row_start=0,
-                       rows=None):
+def _check_sample_args(x, offset, mask, kernel_size, row_start=0, rows=None):
     """``rows``: the query rows expected (None: any, from ``offset``)."""
     if x.dim() != 4:
         raise ValueError(f'x must be B x C x H x W, got {tuple(x.shape)}')
@@ -105,8 +104,7 @@ def _sample_mmcv_rows(x, offset, mask, kernel_size, dilation, row_start):
             dy[0::2] = shift
             offset = offset + dy.view(1, 2 * n, out_rows, 1)
         weight = torch.eye(n, dtype=dtype, device=x.device)
-        weight = weight.view(n, 1, kernel_size, kernel_size).repeat(
-            c, 1, 1, 1)
+        weight = weight.view(n, 1, kernel_size, kernel_size).repeat(c, 1, 1, 1)
         # mmcv's kernels index memory as contiguous NCHW: a channels-last
         # view (torch.cat of transposed tensors gives one) would be read
         # wrongly. Positional arguments: autograd Functions take no keywords.
@@ -126,8 +124,9 @@ def _sample_torch_rows(x, offset, mask, kernel_size, dilation, row_start):
     with _no_autocast(dev):
         grid_1d = torch.arange(-r, r + 1, dtype=dtype, device=dev) * dilation
         gy, gx = torch.meshgrid(grid_1d, grid_1d, indexing='ij')  # k x k
-        ys = torch.arange(row_start, row_start + rows, dtype=dtype,
-                          device=dev).view(1, 1, rows, 1)
+        ys = torch.arange(
+            row_start, row_start + rows, dtype=dtype,
+            device=dev).view(1, 1, rows, 1)
         xs = torch.arange(w, dtype=dtype, device=dev).view(1, 1, 1, w)
         off = offset.to(dtype).view(b, n, 2, rows, w)
         py = ys + gy.reshape(1, n, 1, 1) + off[:, :, 0]  # B x N x R x W
@@ -136,8 +135,11 @@ def _sample_torch_rows(x, offset, mask, kernel_size, dilation, row_start):
         grid = torch.stack(((2 * px + 1) / w - 1, (2 * py + 1) / h - 1),
                            dim=-1)
         out = F.grid_sample(
-            x.to(dtype), grid.view(b, n * rows, w, 2), mode='bilinear',
-            padding_mode='zeros', align_corners=False)
+            x.to(dtype),
+            grid.view(b, n * rows, w, 2),
+            mode='bilinear',
+            padding_mode='zeros',
+            align_corners=False)
         out = out.view(b, c, n, rows, w)
         if mask is not None:
             out = out * mask.to(dtype).unsqueeze(1)
@@ -180,8 +182,11 @@ def _sample(x, offset, mask, kernel_size, dilation, backend, row_start):
     return fn(x, offset, mask, kernel_size, dilation, row_start)
 
 
-def sample_mmcv(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
-                kernel_size: int, dilation: int = 1) -> torch.Tensor:
+def sample_mmcv(x: torch.Tensor,
+                offset: torch.Tensor,
+                mask: torch.Tensor,
+                kernel_size: int,
+                dilation: int = 1) -> torch.Tensor:
     """Dynamic sampling with mmcv's ``modulated_deform_conv2d`` (DCNv2).
 
     A depthwise conv whose weight is one-hot over the kernel points turns the
@@ -207,8 +212,11 @@ def sample_mmcv(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
     return _sample(x, offset, mask, kernel_size, dilation, 'mmcv', 0)
 
 
-def sample_torch(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor,
-                 kernel_size: int, dilation: int = 1) -> torch.Tensor:
+def sample_torch(x: torch.Tensor,
+                 offset: torch.Tensor,
+                 mask: torch.Tensor,
+                 kernel_size: int,
+                 dilation: int = 1) -> torch.Tensor:
     """Dynamic sampling in pure PyTorch with ``F.grid_sample``.
 
     Same arguments, layout and values as :func:`sample_mmcv` (bilinear,
@@ -343,8 +351,8 @@ class DynamicSampler(BaseModule):
                 'x must be B x C x H x W with the guide\'s B, H, W; got x '
                 f'{tuple(x.shape)}, guide {tuple(guide.shape)}')
         offset, mask = self.offset_and_mask(guide)
-        return dynamic_sample(x, offset, mask, self.kernel_size,
-                              self.dilation, self.backend)
+        return dynamic_sample(x, offset, mask, self.kernel_size, self.dilation,
+                              self.backend)
 
     def extra_repr(self) -> str:
         return (f'num_points={self.num_points}, dilation={self.dilation}, '

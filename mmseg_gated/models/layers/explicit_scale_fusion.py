@@ -63,17 +63,22 @@ class ExplicitScaleFusion(BaseModule):
         self.scales = scales
         self.align_corners = align_corners
         self.attention = ScaleAttentionHead(
-            in_channels, channels=channels, num_convs=num_convs,
-            num_scales=len(scales), dropout_ratio=dropout_ratio,
-            conv_cfg=conv_cfg, norm_cfg=norm_cfg, act_cfg=act_cfg)
+            in_channels,
+            channels=channels,
+            num_convs=num_convs,
+            num_scales=len(scales),
+            dropout_ratio=dropout_ratio,
+            conv_cfg=conv_cfg,
+            norm_cfg=norm_cfg,
+            act_cfg=act_cfg)
 
     def check(self, head: nn.Module, train_scales: Sequence[float],
               test_scales: Sequence[float]) -> None:
         """Raise unless the segmentor trains and tests on ``scales`` and its
         attention-predicting decode head gives features (and has no
         attention of its own, which would get no gradient)."""
-        for name, given in (('train_scales', train_scales),
-                            ('test_scales', test_scales)):
+        for name, given in (('train_scales', train_scales), ('test_scales',
+                                                             test_scales)):
             if sorted(given) != sorted(self.scales):
                 raise ValueError(
                     'explicit attention is learned for a fixed scale set: '
@@ -93,7 +98,9 @@ class ExplicitScaleFusion(BaseModule):
         if tuple(x.shape[2:]) == tuple(size):
             return x
         return resize(
-            x, size=tuple(size), mode='bilinear',
+            x,
+            size=tuple(size),
+            mode='bilinear',
             align_corners=self.align_corners)
 
     def attention_weights(self, scales: Sequence[float],

@@ -31,17 +31,18 @@ class GatedConvLayer(BaseModule):
             normal on ``conv`` (as the authors).
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int,
-                 gate_in_channels: int = 1,
-                 init_cfg: Optional[dict] = dict(
-                     type='Xavier', distribution='normal',
-                     override=dict(name='conv'))) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        gate_in_channels: int = 1,
+        init_cfg: Optional[dict] = dict(
+            type='Xavier', distribution='normal', override=dict(name='conv'))
+    ) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, val in (('in_channels', in_channels),
-                          ('out_channels', out_channels),
-                          ('gate_in_channels', gate_in_channels)):
+                          ('out_channels', out_channels), ('gate_in_channels',
+                                                           gate_in_channels)):
             if not isinstance(val, int) or val <= 0:
                 raise ValueError(f'{name} must be a positive int, got {val}')
         self.in_channels = in_channels

@@ -30,15 +30,16 @@ class GSCNNOfficialGatedConvLayer(GatedConvLayer):
             normal on ``conv``.
     """
 
-    def __init__(self,
-                 in_channels: int,
-                 out_channels: int,
-                 gate_in_channels: int = 1,
-                 norm_cfg: dict = dict(type='BN'),
-                 act_cfg: dict = dict(type='ReLU'),
-                 init_cfg: Optional[dict] = dict(
-                     type='Xavier', distribution='normal',
-                     override=dict(name='conv'))) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        gate_in_channels: int = 1,
+        norm_cfg: dict = dict(type='BN'),
+        act_cfg: dict = dict(type='ReLU'),
+        init_cfg: Optional[dict] = dict(
+            type='Xavier', distribution='normal', override=dict(name='conv'))
+    ) -> None:
         # read by build_gate, which the parent's __init__ calls
         self.gate_norm_cfg = norm_cfg
         self.gate_act_cfg = act_cfg
@@ -51,5 +52,4 @@ class GSCNNOfficialGatedConvLayer(GatedConvLayer):
             nn.Conv2d(channels, channels, 1),
             build_activation_layer(self.gate_act_cfg),
             nn.Conv2d(channels, 1, 1),
-            build_norm_layer(self.gate_norm_cfg, 1)[1],
-            nn.Sigmoid())
+            build_norm_layer(self.gate_norm_cfg, 1)[1], nn.Sigmoid())

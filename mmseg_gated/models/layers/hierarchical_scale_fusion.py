@@ -57,7 +57,9 @@ class HierarchicalScaleFusion(nn.Module):
         if tuple(x.shape[2:]) == tuple(size):
             return x
         return resize(
-            x, size=tuple(size), mode='bilinear',
+            x,
+            size=tuple(size),
+            mode='bilinear',
             align_corners=self.align_corners)
 
     def chain(self, scales: Sequence[float], preds: List[Tensor],

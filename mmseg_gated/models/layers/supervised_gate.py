@@ -65,8 +65,7 @@ class SupervisedGate(BaseModule):
             raise ValueError('in_channels and num_classes must be positive, '
                              f'got {in_channels} and {num_classes}')
         if num_strides < 0:
-            raise ValueError(
-                f'num_strides must be >= 0, got {num_strides}')
+            raise ValueError(f'num_strides must be >= 0, got {num_strides}')
         self.in_channels = in_channels
         self.num_classes = num_classes
         self.num_strides = num_strides
@@ -88,26 +87,36 @@ class SupervisedGate(BaseModule):
 
         # Gate convs: num_classes -> 1 at stride 1, then (num_strides) 1 -> 1
         # stride-2 convs; the sigmoid closes the last one (a SpatialGate).
-        gate_kw = dict(kernel_size=kernel_size, norm_cfg=norm_cfg,
-                       act_cfg=act_cfg)
+        gate_kw = dict(
+            kernel_size=kernel_size, norm_cfg=norm_cfg, act_cfg=act_cfg)
         downs = []
         if num_strides > 0:
             downs.append(
-                ConvModule(num_classes, 1, kernel_size,
-                           padding=kernel_size // 2, conv_cfg=conv_cfg,
-                           norm_cfg=norm_cfg, act_cfg=act_cfg))
+                ConvModule(
+                    num_classes,
+                    1,
+                    kernel_size,
+                    padding=kernel_size // 2,
+                    conv_cfg=conv_cfg,
+                    norm_cfg=norm_cfg,
+                    act_cfg=act_cfg))
             for _ in range(num_strides - 1):
                 downs.append(
-                    ConvModule(1, 1, kernel_size, stride=2,
-                               padding=kernel_size // 2, conv_cfg=conv_cfg,
-                               norm_cfg=norm_cfg, act_cfg=act_cfg))
+                    ConvModule(
+                        1,
+                        1,
+                        kernel_size,
+                        stride=2,
+                        padding=kernel_size // 2,
+                        conv_cfg=conv_cfg,
+                        norm_cfg=norm_cfg,
+                        act_cfg=act_cfg))
             self.gate = SpatialGate(1, stride=2, **gate_kw)
         else:
             self.gate = SpatialGate(num_classes, **gate_kw)
         self.downsample = nn.Sequential(*downs) if downs else None
 
-    def forward(self,
-                x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Return ``(gate, logits)``: the gate ``B x 1 x H' x W'`` (H' = H
         / 2**num_strides, rounded up like a 3x3 stride-2 conv) and the class
         scores ``B x num_classes x H x W`` to be supervised."""

@@ -15,7 +15,8 @@ def gaussian_kernel1d(sigma: float) -> torch.Tensor:
     return (k / k.sum()).float()
 
 
-def boundary_magnitude(maps: torch.Tensor, kernel1d: torch.Tensor,
+def boundary_magnitude(maps: torch.Tensor,
+                       kernel1d: torch.Tensor,
                        eps: float = 1e-12) -> torch.Tensor:
     """``zeta = 1/sqrt(2) * ||grad(G * maps)||`` per channel (Eq. 4).
 
@@ -132,8 +133,8 @@ class DualTaskBoundaryLoss(nn.Module):
                              f' or ignore_index={ignore_index}')
         onehot = F.one_hot(label.long(), num_classes).permute(0, 3, 1, 2)
         onehot = onehot.float() * (~ignore)[:, None].float()
-        zeta = boundary_magnitude(self.soft_prediction(seg_logits),
-                                  self.kernel1d)
+        zeta = boundary_magnitude(
+            self.soft_prediction(seg_logits), self.kernel1d)
         zeta_hat = boundary_magnitude(onehot, self.kernel1d)
         # pixels whose filter support touches an ignored pixel are excluded
         r = self.kernel1d.numel() // 2 + 1
@@ -141,11 +142,11 @@ class DualTaskBoundaryLoss(nn.Module):
             ignore[:, None].float(), 2 * r + 1, stride=1, padding=r) == 0
         err = (zeta - zeta_hat).abs()
         loss = err.new_zeros(())
-        for support in (zeta.detach() > self.threshold,
-                        zeta_hat > self.threshold):
+        for support in (zeta.detach() > self.threshold, zeta_hat
+                        > self.threshold):
             support = support & valid
-            loss = loss + 0.5 * (err * support).sum() / support.sum().clamp(
-                min=1)
+            loss = loss + 0.5 * (err *
+                                 support).sum() / support.sum().clamp(min=1)
         return self.loss_weight * loss.to(seg_logits.dtype)
 
     @property

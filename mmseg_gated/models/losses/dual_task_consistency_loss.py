@@ -62,11 +62,9 @@ class DualTaskConsistencyLoss(nn.Module):
         if n == 0:
             return seg_logits.sum() * 0.
         target = torch.where(keep, seg_label.long(),
-                             torch.full_like(seg_label.long(),
-                                             ignore_index))
+                             torch.full_like(seg_label.long(), ignore_index))
         loss = F.cross_entropy(
-            seg_logits, target, ignore_index=ignore_index,
-            reduction='sum') / n
+            seg_logits, target, ignore_index=ignore_index, reduction='sum') / n
         return self.loss_weight * loss
 
     @property

@@ -20,11 +20,11 @@ def _log_det_cholesky(mat: Tensor, ridge: float) -> Tensor:
     with a ten times larger ridge (up to five times); the factorisation that
     is used never contains NaN, so neither do the gradients."""
     eye = torch.eye(mat.size(-1), dtype=mat.dtype, device=mat.device)
-    ridges = torch.full(mat.shape[:-2], ridge, dtype=mat.dtype,
-                        device=mat.device)
+    ridges = torch.full(
+        mat.shape[:-2], ridge, dtype=mat.dtype, device=mat.device)
     for _ in range(6):
-        chol, info = torch.linalg.cholesky_ex(mat + ridges[..., None, None] *
-                                              eye)
+        chol, info = torch.linalg.cholesky_ex(mat +
+                                              ridges[..., None, None] * eye)
         bad = info != 0
         if not bool(bad.any()):
             break

@@ -128,7 +128,9 @@ class GFFNeck(BaseModule):
         if x.shape[2:] == like.shape[2:]:
             return x
         return resize(
-            x, size=like.shape[2:], mode='bilinear',
+            x,
+            size=like.shape[2:],
+            mode='bilinear',
             align_corners=self.align_corners)
 
     def _fuse(self, feats: List[Tensor],

@@ -72,8 +72,8 @@ class GFFOfficialNeck(GFFNeck):
         outs = []
         for k in range(self.num_levels):
             received = sum(
-                self._resize(sent[i], feats[k])
-                for i in range(self.num_levels) if i != k)
+                self._resize(sent[i], feats[k]) for i in range(self.num_levels)
+                if i != k)
             out = (1 + gates[k]) * feats[k] + (1 - gates[k]) * received
             outs.append(out)
             # deeper levels receive the fused level k

@@ -112,7 +112,9 @@ class MultiScaleAttentionMixin:
         if tuple(x.shape[2:]) == tuple(size):
             return x
         return resize(
-            x, size=tuple(size), mode='bilinear',
+            x,
+            size=tuple(size),
+            mode='bilinear',
             align_corners=self.align_corners)
 
     def rescale(self, inputs: Tensor, scale: float) -> Tensor:
@@ -124,8 +126,7 @@ class MultiScaleAttentionMixin:
         size = (max(1, math.floor(h * scale)), max(1, math.floor(w * scale)))
         return self._resize(inputs, size)
 
-    def _decode_scale(self, x: List[Tensor]
-                      ) -> Tuple[List[Tensor], Tensor]:
+    def _decode_scale(self, x: List[Tensor]) -> Tuple[List[Tensor], Tensor]:
         """The decode heads on one scale's features: the logits of every
         decode head (the last one's last) and the attention (or attention
         feature, for a fusion that ``takes_features``)."""
@@ -168,8 +169,7 @@ class MultiScaleAttentionMixin:
             joint = self.scale_fusion(scales, streams,
                                       [o['attn'] for o in outs])
         return dict(
-            decode=joint[:num_decode], aux=joint[num_decode:],
-            per_scale=outs)
+            decode=joint[:num_decode], aux=joint[num_decode:], per_scale=outs)
 
     # ------------------------------------------------------------------
     # mmseg hooks
@@ -179,11 +179,11 @@ class MultiScaleAttentionMixin:
         head), named as mmseg's."""
         if isinstance(self.auxiliary_head, nn.ModuleList):
             losses = dict()
-            for idx, (head, logits) in enumerate(
-                    zip(self.auxiliary_head, joint)):
+            for idx, (head,
+                      logits) in enumerate(zip(self.auxiliary_head, joint)):
                 losses.update(
-                    add_prefix(head.loss_by_feat(logits, data_samples),
-                               f'aux_{idx}'))
+                    add_prefix(
+                        head.loss_by_feat(logits, data_samples), f'aux_{idx}'))
             return losses
         return add_prefix(
             self.auxiliary_head.loss_by_feat(joint[0], data_samples), 'aux')
@@ -203,14 +203,16 @@ class MultiScaleAttentionMixin:
                 raw = {
                     self.scale_loss.loss_name:
                     self.scale_loss(
-                        logits, label.squeeze(1),
+                        logits,
+                        label.squeeze(1),
                         ignore_index=head.ignore_index)
                 }
             losses.update(
-                add_prefix({
-                    k: v * self.scale_loss_weight
-                    for k, v in raw.items() if 'loss' in k
-                }, f'scale{s:g}'))
+                add_prefix(
+                    {
+                        k: v * self.scale_loss_weight
+                        for k, v in raw.items() if 'loss' in k
+                    }, f'scale{s:g}'))
         return losses
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:

@@ -45,6 +45,6 @@ class MultiScaleAttentionCascadeEncoderDecoder(MultiScaleAttentionMixin,
         losses = dict()
         for i, (head, logits) in enumerate(zip(self.decode_head, joint)):
             losses.update(
-                add_prefix(head.loss_by_feat(logits, data_samples),
-                           f'decode_{i}'))
+                add_prefix(
+                    head.loss_by_feat(logits, data_samples), f'decode_{i}'))
         return losses

@@ -47,8 +47,9 @@ class HeadInputsMixin:
     def _transform_inputs(self, inputs: List):
         if isinstance(inputs, (list, tuple)):
             indices = (
-                self.in_index if isinstance(self.in_index, (list, tuple)) else
-                [self.in_index])
+                self.in_index if isinstance(self.in_index,
+                                            (list,
+                                             tuple)) else [self.in_index])
             bad = [i for i in indices if not -len(inputs) <= i < len(inputs)]
             if bad:
                 raise ValueError(

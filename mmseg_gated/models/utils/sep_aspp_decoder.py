@@ -57,8 +57,7 @@ class SepASPPDecoderMixin:
         the ASPP output (before its upsampling). Identity here."""
         return fine
 
-    def decoder_concat(self, inputs: List[Tensor],
-                       extra: Sequence[Tensor] = ()) -> Tensor:
+    def decoder_concat(self, inputs: List[Tensor], extra=()) -> Tensor:
         """``cat[up(aspp), fuse_fine(c1_bottleneck(fine), aspp)]``, or the
         ASPP output alone when the head has no fine branch
         (``c1_in_channels=0``)."""
