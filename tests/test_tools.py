@@ -124,9 +124,16 @@ print('init_model', tuple(inference_model(model, img).pred_sem_seg.shape))
     assert 'without executing pickled code' in out4.stdout + out4.stderr
 
 
-def test_resume_explicit_checkpoint(tmp_path):
-    work = tmp_path / 'work'
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    """A work dir with a 2-iteration Runner checkpoint, shared read-only."""
+    work = tmp_path_factory.mktemp('trained') / 'work'
     run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
+    return work
+
+
+def test_resume_explicit_checkpoint(trained, tmp_path):
+    work = trained
     resume = [
         sys.executable, 'tools/train.py', DEMO, '--resume',
         str(work / 'iter_2.pth')
@@ -163,11 +170,10 @@ def test_resume_explicit_checkpoint(tmp_path):
         assert torch.equal(v, src[k]), k
 
 
-def test_wrong_checkpoint_stops_test(tmp_path):
+def test_wrong_checkpoint_stops_test(trained, tmp_path):
     """A UPerHead checkpoint tested with the GFF demo config: an error naming
     the fraction loaded, unless --allow-partial."""
-    work = tmp_path / 'work'
-    run([sys.executable, 'tools/train.py', DEMO] + small_options(2, work))
+    work = trained
     gff = osp.join(REPO, 'configs', 'demo',
                    'gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
     cmd = [
