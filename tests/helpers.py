@@ -1,5 +1,10 @@
 """Small utilities shared by the tests (imported as ``helpers``)."""
+import importlib.util
+import os
+import os.path as osp
+
 import numpy as np
+import pytest
 import torch
 from mmengine.model import revert_sync_batchnorm
 from mmengine.structures import PixelData
@@ -44,3 +49,63 @@ def num_classes_of(model_cfg):
     if head is not None and 'num_classes' in head:
         return int(head['num_classes'])
     return 19
+
+
+def hrnet_extra(widths=(4, 8, 16, 32), stem=8, modules=(1, 1, 1)):
+    """mmseg's HRNet ``extra`` dict with one block per branch.
+
+    Args:
+        widths: Branch widths of stage 4 (stages 2 and 3 use the first two
+            and three).
+        stem: Width of the stage-1 bottleneck.
+        modules: Number of HR modules of stages 2, 3 and 4.
+    """
+
+    def stage(branches, num_modules):
+        return dict(
+            num_modules=num_modules,
+            num_branches=branches,
+            block='BASIC',
+            num_blocks=(1, ) * branches,
+            num_channels=tuple(widths[:branches]))
+
+    return dict(
+        stage1=dict(
+            num_modules=1,
+            num_branches=1,
+            block='BOTTLENECK',
+            num_blocks=(1, ),
+            num_channels=(stem, )),
+        stage2=stage(2, modules[0]),
+        stage3=stage(3, modules[1]),
+        stage4=stage(4, modules[2]))
+
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def reference_dir(paper):
+    """The oracle folder (``$MMSEG_GATED_REFERENCE`` or
+    ``../shared/reference``); skips the test when ``paper``'s fixtures are
+    not there."""
+    root = os.environ.get('MMSEG_GATED_REFERENCE') or osp.join(
+        REPO_ROOT, '..', 'shared', 'reference')
+    if not osp.isfile(osp.join(root, paper, 'fixtures.npz')):
+        pytest.skip(f'oracle for {paper} not found under '
+                    f'{osp.abspath(root)} (set MMSEG_GATED_REFERENCE to the '
+                    'reference folder)')
+    return root
+
+
+def load_module(name, path):
+    """Import a file (a tool, or the oracle's weights.py) as a module."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def rel_diff(ours, theirs):
+    """max |ours - theirs| / max |theirs| (the oracle's measure)."""
+    assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
+    return ((ours - theirs).abs().max() / theirs.abs().max()).item()

@@ -17,6 +17,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from helpers import reference_dir
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
@@ -42,16 +43,6 @@ CONFIG = osp.join(
     'gffnet-deeplabv3plus_wrn38-a2_8xb1-100k_cityscapes-864x864.py')
 SIZES = ('224x224', '201x263')
 TOL = 1e-6
-
-
-def reference_dir():
-    root = os.environ.get('MMSEG_GATED_REFERENCE',
-                          osp.join(REPO_ROOT, '..', 'shared', 'reference'))
-    if not osp.isfile(osp.join(root, 'gff', 'fixtures.npz')):
-        pytest.skip(f'GFF oracle not found under {root} (set '
-                    'MMSEG_GATED_REFERENCE or place the oracle at '
-                    '../shared/reference)')
-    return root
 
 
 def load_weights_module(root):
@@ -94,7 +85,7 @@ def build_model():
 @pytest.fixture(scope='module')
 def converted_model(tmp_path_factory):
     """Authors' checkpoint -> converter CLI -> strict load (float64)."""
-    root = reference_dir()
+    root = reference_dir('gff')
     tmp = tmp_path_factory.mktemp('gff_oracle')
     src, dst = str(tmp / 'authors.pth'), str(tmp / 'converted.pth')
     num_keys = authors_checkpoint(root, src)

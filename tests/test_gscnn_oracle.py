@@ -13,7 +13,6 @@ fixture sizes: the segmentation logits (``encode_decode``), the edge map
 (sigmoid of the head's edge logits from the same call) and, separately, the
 gradient step (their Canny map).
 """
-import importlib.util
 import os
 import os.path as osp
 
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import load_module, reference_dir
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
@@ -37,23 +37,6 @@ TOL = 1e-6
 # n*k+1 apart; mmseg's resize says so at every call
 pytestmark = pytest.mark.filterwarnings(
     'ignore:When align_corners=True:UserWarning')
-
-
-def reference_dir():
-    root = os.environ.get('MMSEG_GATED_REFERENCE',
-                          osp.join(REPO_ROOT, '..', 'shared', 'reference'))
-    if not osp.isfile(osp.join(root, 'gscnn', 'fixtures.npz')):
-        pytest.skip(f'Gated-SCNN oracle not found under {root} (set '
-                    'MMSEG_GATED_REFERENCE or place the oracle at '
-                    '../shared/reference)')
-    return root
-
-
-def load_module(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def authors_checkpoint(root, path, seed=0):
@@ -73,7 +56,7 @@ def rel_err(got, want):
 @pytest.fixture(scope='module')
 def converted_model(tmp_path_factory):
     """Authors' checkpoint file -> converter -> strict load (float64)."""
-    root = reference_dir()
+    root = reference_dir('gscnn')
     init_default_scope('mmseg')
     src = str(tmp_path_factory.mktemp('gscnn_oracle') / 'authors.pth')
     num_keys = authors_checkpoint(root, src)

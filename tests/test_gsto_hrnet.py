@@ -5,6 +5,7 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import hrnet_extra
 from mmseg.models.backbones import HRNet
 from mmseg.models.backbones.hrnet import HRModule
 from mmseg.models.backbones.resnet import BasicBlock
@@ -15,31 +16,7 @@ from mmseg_gated.models.backbones.resize_once_hrnet import resize_fuse_once
 from mmseg_gated.models.layers import SpatialGate, SupervisedGate
 
 # HRNetV2-W18 widths (mmseg's fcn_hr18), fewer blocks/modules to stay fast.
-W18 = dict(
-    stage1=dict(
-        num_modules=1,
-        num_branches=1,
-        block='BOTTLENECK',
-        num_blocks=(1, ),
-        num_channels=(64, )),
-    stage2=dict(
-        num_modules=1,
-        num_branches=2,
-        block='BASIC',
-        num_blocks=(1, 1),
-        num_channels=(18, 36)),
-    stage3=dict(
-        num_modules=2,
-        num_branches=3,
-        block='BASIC',
-        num_blocks=(1, 1, 1),
-        num_channels=(18, 36, 72)),
-    stage4=dict(
-        num_modules=2,
-        num_branches=4,
-        block='BASIC',
-        num_blocks=(1, 1, 1, 1),
-        num_channels=(18, 36, 72, 144)))
+W18 = hrnet_extra((18, 36, 72, 144), stem=64, modules=(1, 2, 2))
 
 
 def force_gates_open(model):
@@ -245,31 +222,7 @@ def test_errors():
 
 
 def _tiny_extra():
-    return dict(
-        stage1=dict(
-            num_modules=1,
-            num_branches=1,
-            block='BOTTLENECK',
-            num_blocks=(1, ),
-            num_channels=(8, )),
-        stage2=dict(
-            num_modules=1,
-            num_branches=2,
-            block='BASIC',
-            num_blocks=(1, 1),
-            num_channels=(4, 8)),
-        stage3=dict(
-            num_modules=1,
-            num_branches=3,
-            block='BASIC',
-            num_blocks=(1, 1, 1),
-            num_channels=(4, 8, 16)),
-        stage4=dict(
-            num_modules=1,
-            num_branches=4,
-            block='BASIC',
-            num_blocks=(1, 1, 1, 1),
-            num_channels=(4, 8, 16, 32)))
+    return hrnet_extra((4, 8, 16, 32), stem=8)
 
 
 def test_mmseg_ocr_heads_and_aux_losses():

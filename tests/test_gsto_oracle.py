@@ -8,13 +8,13 @@ state dict), converted with ``tools/model_converters/gsto_hrnet.py`` and
 loaded strictly into the config's model in float64. Every stored output is
 compared at both fixture sizes (one a multiple of 32, one not).
 """
-import importlib.util
 import os
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
+from helpers import load_module, reference_dir, rel_diff
 
 import mmseg_gated  # noqa: F401
 
@@ -32,32 +32,9 @@ SIZES = ('128x256', '121x121')
 TOL = 1e-6
 
 
-def reference_dir():
-    """``$MMSEG_GATED_REFERENCE`` or ``../shared/reference``; skip if
-    absent."""
-    root = os.environ.get('MMSEG_GATED_REFERENCE') or osp.join(
-        REPO, '..', 'shared', 'reference')
-    if not osp.isfile(osp.join(root, 'gsto', 'fixtures.npz')):
-        pytest.skip(f'oracle not found at {osp.abspath(root)} (set '
-                    'MMSEG_GATED_REFERENCE to the reference folder)')
-    return root
-
-
-def load_module(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def rel_diff(ours, theirs):
-    assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
-    return ((ours - theirs).abs().max() / theirs.abs().max()).item()
-
-
 @pytest.fixture(scope='module')
 def oracle():
-    root = reference_dir()
+    root = reference_dir('gsto')
     return np.load(osp.join(root, 'gsto', 'fixtures.npz'))
 
 
@@ -69,7 +46,7 @@ def converted(oracle, tmp_path_factory):
     from mmengine.model import revert_sync_batchnorm
     from mmseg.registry import MODELS
 
-    root = reference_dir()
+    root = reference_dir('gsto')
     weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
     layout = weights.load_layout(osp.join(root, 'gsto', 'layout.json'))
     state = weights.make_state_dict(layout, seed=0)

@@ -11,13 +11,13 @@ of 32, one not) one multi-scale pass (0.5, 1.0, 2.0) gives the joint
 prediction (``ms``) and, recorded by forward hooks at the 1.0 scale, the
 single-scale logits, soft-region logits and attention before upsampling.
 """
-import importlib.util
 import os
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
+from helpers import load_module, reference_dir, rel_diff
 
 import mmseg_gated  # noqa: F401
 
@@ -36,33 +36,9 @@ SIZES = ('128x256', '120x200')
 TOL = 1e-6
 
 
-def reference_dir():
-    """``$MMSEG_GATED_REFERENCE`` or ``../shared/reference``; skip if
-    absent."""
-    root = os.environ.get('MMSEG_GATED_REFERENCE') or osp.join(
-        REPO, '..', 'shared', 'reference')
-    if not osp.isfile(osp.join(root, 'hmsa', 'fixtures.npz')):
-        pytest.skip(f'oracle not found at {osp.abspath(root)} (set '
-                    'MMSEG_GATED_REFERENCE to the reference folder)')
-    return root
-
-
-def load_module(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def rel_diff(ours, theirs):
-    assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
-    theirs = theirs.to(ours.dtype)
-    return ((ours - theirs).abs().max() / theirs.abs().max()).item()
-
-
 @pytest.fixture(scope='module')
 def oracle():
-    return np.load(osp.join(reference_dir(), 'hmsa', 'fixtures.npz'))
+    return np.load(osp.join(reference_dir('hmsa'), 'hmsa', 'fixtures.npz'))
 
 
 @pytest.fixture(scope='module')
@@ -73,7 +49,7 @@ def model(oracle, tmp_path_factory):
     from mmengine.model import revert_sync_batchnorm
     from mmseg.registry import MODELS
 
-    root = reference_dir()
+    root = reference_dir('hmsa')
     weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
     layout = weights.load_layout(osp.join(root, 'hmsa', 'layout.json'))
     tmp = tmp_path_factory.mktemp('hmsa_oracle')

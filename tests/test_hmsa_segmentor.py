@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from helpers import build_cpu_model as _build_cpu_model
-from helpers import make_batch
+from helpers import hrnet_extra, make_batch
 from mmengine.config import ConfigDict
 
 import mmseg_gated  # noqa: F401
@@ -108,31 +108,7 @@ def ocr_cfg(kind='hierarchical', **kwargs):
         type='HRNet',
         norm_cfg=NORM,
         norm_eval=False,
-        extra=dict(
-            stage1=dict(
-                num_modules=1,
-                num_branches=1,
-                block='BOTTLENECK',
-                num_blocks=(1, ),
-                num_channels=(8, )),
-            stage2=dict(
-                num_modules=1,
-                num_branches=2,
-                block='BASIC',
-                num_blocks=(1, 1),
-                num_channels=(4, 8)),
-            stage3=dict(
-                num_modules=1,
-                num_branches=3,
-                block='BASIC',
-                num_blocks=(1, 1, 1),
-                num_channels=(4, 8, 16)),
-            stage4=dict(
-                num_modules=1,
-                num_branches=4,
-                block='BASIC',
-                num_blocks=(1, 1, 1, 1),
-                num_channels=(4, 8, 16, 32))))
+        extra=hrnet_extra((4, 8, 16, 32), stem=8))
     ocr = dict(
         type='MscaleOCRHead',
         in_channels=[4, 8, 16, 32],

@@ -1,30 +1,7 @@
 """Minimal configs for the GSTO paper's registered classes (issue 7)."""
+from helpers import hrnet_extra
 
-_TINY_HR = dict(
-    stage1=dict(
-        num_modules=1,
-        num_branches=1,
-        block='BOTTLENECK',
-        num_blocks=(1, ),
-        num_channels=(8, )),
-    stage2=dict(
-        num_modules=1,
-        num_branches=2,
-        block='BASIC',
-        num_blocks=(1, 1),
-        num_channels=(4, 8)),
-    stage3=dict(
-        num_modules=1,
-        num_branches=3,
-        block='BASIC',
-        num_blocks=(1, 1, 1),
-        num_channels=(4, 8, 16)),
-    stage4=dict(
-        num_modules=1,
-        num_branches=4,
-        block='BASIC',
-        num_blocks=(1, 1, 1, 1),
-        num_channels=(4, 8, 16, 32)))
+_TINY_HR = hrnet_extra((4, 8, 16, 32), stem=8)
 
 CASES = dict(
     SupervisedGate=dict(in_channels=8, num_classes=3),
