@@ -22,30 +22,50 @@ from mmseg_gated.utils.flops import count_complexity
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description='Params and FLOPs')
+    parser = argparse.ArgumentParser(
+        description='Params and FLOPs (multiply-adds, mmengine counter with '
+        "handles for the DDSM sampler) of a config's model.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('config', help='config file path')
     parser.add_argument(
         '--shape',
         type=int,
         nargs='+',
-        default=[512, 512],
-        help='input image size (H [W])')
+        default=None,
+        help="input image size (H [W]); None: the config's crop_size, or "
+        "its data preprocessor's size, else 512 x 512")
     parser.add_argument(
         '--no-aux',
         action='store_true',
         help='drop auxiliary heads (papers report params without them)')
     parser.add_argument(
         '--table', action='store_true', help='print the per-module table')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
-    return parser.parse_args()
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
+    args = parser.parse_args()
+    if args.shape is not None and (len(args.shape) not in (1, 2)
+                                   or min(args.shape) < 1):
+        parser.error(f'--shape takes H W or one size, got {args.shape}')
+    return args
+
+
+def default_shape(cfg):
+    """The config's training crop (``crop_size``, else the data
+    preprocessor's ``size``), else 512 x 512."""
+    size = cfg.get('crop_size') or cfg.model.get('data_preprocessor',
+                                                 {}).get('size')
+    return list(size) if size else [512, 512]
 
 
 def main():
     args = parse_args()
-    h, w = (args.shape * 2)[:2]
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    h, w = ((args.shape or default_shape(cfg)) * 2)[:2]
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     from mmseg.registry import MODELS
     model_cfg = cfg.model

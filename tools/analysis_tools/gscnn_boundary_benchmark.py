@@ -104,7 +104,9 @@ def timed(fn, repeat):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        description=' '.join(__doc__.split('\n\n')[0].split()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--size', type=int, nargs=2, default=(1024, 2048))
     parser.add_argument('--classes', type=int, default=19)
     parser.add_argument(

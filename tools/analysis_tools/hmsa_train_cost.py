@@ -125,7 +125,9 @@ def samples(batch, h, w, num_classes):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=' '.join(__doc__.split('\n\n')[0].split()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument('--depth', type=int, default=18)
     p.add_argument('--shape', type=int, nargs=2, default=[256, 256])
     p.add_argument('--batch', type=int, default=2)

@@ -52,7 +52,9 @@ def timed_call(crit, logits, label, backward=True):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=' '.join(__doc__.split('\n\n')[0].split()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument(
         '--shape',
         type=int,

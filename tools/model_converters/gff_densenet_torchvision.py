@@ -41,7 +41,9 @@ def convert(src: Dict[str, torch.Tensor],
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=' '.join(__doc__.split('\n\n')[0].split()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('src')
     parser.add_argument('dst')
     parser.add_argument('--keep-norm5', action='store_true')

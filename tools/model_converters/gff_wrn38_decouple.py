@@ -129,7 +129,9 @@ def src_width(src: Dict[str, torch.Tensor]) -> int:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=' '.join(__doc__.split('\n\n')[0].split()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('src', help="the authors' checkpoint")
     parser.add_argument('dst', help='output path')
     args = parser.parse_args()
