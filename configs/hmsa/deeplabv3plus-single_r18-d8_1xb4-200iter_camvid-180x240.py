@@ -3,7 +3,7 @@
 # 200 iterations, single scale. Compare with
 # deeplabv3plus-hmsa_r18-d8_1xb4-200iter_camvid-180x240.
 _base_ = [
-    'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
+    '../_base_/models/deeplabv3plus_r50-d8.py',
     '../_base_/datasets/camvid_180x240.py',
     '../_base_/schedules/schedule_cpu-200iter.py',
     '../_base_/default_runtime.py'
@@ -20,16 +20,9 @@ model = dict(
         c1_in_channels=64,
         c1_channels=32,
         num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=1.0, avg_non_ignore=True)),
+        norm_cfg=norm_cfg),
     auxiliary_head=dict(
-        in_channels=256,
-        channels=64,
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        loss_decode=dict(
-            type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True)))
+        in_channels=256, channels=64, num_classes=11, norm_cfg=norm_cfg))
 # `--tta`: horizontal flips only (the multi-scale attention model combines
 # its own test_scales)
 tta_pipeline = [

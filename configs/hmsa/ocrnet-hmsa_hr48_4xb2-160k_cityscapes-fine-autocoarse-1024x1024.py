@@ -1,22 +1,10 @@
 # Table 4 "Fine + auto-generated coarse labels": as the fine + coarse model,
 # with the coarse images labelled by tools/autolabel.py from a teacher.
 _base_ = [
-    './ocrnet-hmsa_hr48_4xb2-160k_cityscapes-fine-coarse-1024x1024.py',
+    '../_base_/models/ocrnet-hmsa_hr48.py',
+    '../_base_/datasets/cityscapes_fine_autocoarse.py',
+    '../_base_/datasets/tta_flip_2048x1024.py',
+    'mmseg::_base_/schedules/schedule_160k.py', '../_base_/default_runtime.py'
 ]
-train_dataloader = dict(
-    dataset=dict(datasets=[
-        dict(
-            type='CityscapesDataset',
-            data_root='data/cityscapes/',
-            data_prefix=dict(
-                img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
-            pipeline={{_base_.train_pipeline}}),
-        dict(
-            type='CityscapesDataset',
-            data_root='data/cityscapes/',
-            data_prefix=dict(
-                img_path='leftImg8bit/train_extra',
-                seg_map_path='autolabel/train_extra'),
-            seg_map_suffix='_gtAuto_labelTrainIds.png',
-            pipeline={{_base_.train_pipeline}}),
-    ]))
+# `--tta`: horizontal flips only (the model combines its own test_scales)
+tta_pipeline = {{_base_.flip_tta_pipeline}}

@@ -6,29 +6,17 @@
 _base_ = [
     './ocrnet-hmsa_hr48_4xb2-160k_cityscapes-fine-autocoarse-1024x1024.py',
 ]
-data_root = 'data/cityscapes/'
+# fine train + val + the auto-labelled train_extra images
 train_dataloader = dict(
     dataset=dict(datasets=[
+        {{_base_.fine_train}},
         dict(
             type='CityscapesDataset',
-            data_root=data_root,
-            data_prefix=dict(
-                img_path='leftImg8bit/train', seg_map_path='gtFine/train'),
-            pipeline={{_base_.train_pipeline}}),
-        dict(
-            type='CityscapesDataset',
-            data_root=data_root,
+            data_root='data/cityscapes/',
             data_prefix=dict(
                 img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
             pipeline={{_base_.train_pipeline}}),
-        dict(
-            type='CityscapesDataset',
-            data_root=data_root,
-            data_prefix=dict(
-                img_path='leftImg8bit/train_extra',
-                seg_map_path='autolabel/train_extra'),
-            seg_map_suffix='_gtAuto_labelTrainIds.png',
-            pipeline={{_base_.train_pipeline}}),
+        {{_base_.auto_coarse_train}},
     ]))
 test_dataloader = dict(
     dataset=dict(
