@@ -268,10 +268,9 @@ def parse_args(argv: Optional[Sequence[str]] = None):
 
 def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
     args = parse_args(argv)
-    from mmengine.config import Config
 
     import mmseg_gated  # noqa: F401
-    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
+    from mmseg_gated.utils import init_tool_model
     if args.scales is not None and 1.0 not in args.scales:
         raise ValueError(f'--scales must contain 1.0, got {args.scales}')
     img_suffix = args.img_suffix or detect_suffix(args.img_dir)
@@ -288,17 +287,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
         img_suffix=img_suffix,
         label_suffix=args.label_suffix)
     keep = check_manifest(args.out_dir, manifest, args.overwrite)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    try:
-        model = init_model_checked(
-            cfg,
-            args.checkpoint,
-            device=args.device,
-            allow_partial=args.allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None
+    model = init_tool_model(args.config, args.checkpoint, args.device,
+                            args.allow_partial, args.cfg_options)
     if args.scales is not None:
         if not hasattr(model, 'test_scales'):
             raise ValueError('--scales needs a MultiScaleAttentionEncoder'

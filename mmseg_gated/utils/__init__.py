@@ -6,7 +6,8 @@ from .checkpoint import (CheckpointLoadError, enable_safe_checkpoint_loading,
                          trust_checkpoint)
 from .checkpoint_coverage import (CheckpointCoverage, CheckpointCoverageError,
                                   check_checkpoint_coverage,
-                                  checkpoint_coverage, init_model_checked)
+                                  checkpoint_coverage, init_model_checked,
+                                  init_tool_model)
 from .dist import setup_cpu_distributed, teardown_distributed
 
 __all__ = [
@@ -15,6 +16,6 @@ __all__ = [
     'enable_trusted_checkpoint_loading', 'load_checkpoint_file',
     'load_local_checkpoint', 'trust_checkpoint', 'CheckpointCoverage',
     'CheckpointCoverageError', 'check_checkpoint_coverage',
-    'checkpoint_coverage', 'init_model_checked', 'setup_cpu_distributed',
-    'teardown_distributed'
+    'checkpoint_coverage', 'init_model_checked', 'init_tool_model',
+    'setup_cpu_distributed', 'teardown_distributed'
 ]

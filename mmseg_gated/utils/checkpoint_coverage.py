@@ -11,7 +11,7 @@ shape, and stops when that fraction is below a threshold.
 """
 import re
 from dataclasses import dataclass, field
-from typing import List
+from typing import Callable, List, Optional
 
 from mmengine.model import BaseTTAModel, is_model_wrapper
 
@@ -166,3 +166,40 @@ def init_model_checked(config,
         print_log(
             f'Checkpoint {checkpoint}: {cov.summary()}', logger='current')
     return model
+
+
+def init_tool_model(config,
+                    checkpoint,
+                    device: str = 'cpu',
+                    allow_partial: bool = False,
+                    cfg_options: Optional[dict] = None,
+                    prepare: Optional[Callable] = None):
+    """The model a command-line tool was given: :func:`init_model_checked`
+    with the tools' conventions.
+
+    Args:
+        config (str | Config): Config file or a loaded config.
+        checkpoint (str): Checkpoint path, or ``'none'`` for random weights.
+        device (str): Device for the model. Default: 'cpu'.
+        allow_partial (bool): ``--allow-partial``. Default: False.
+        cfg_options (dict, optional): ``--cfg-options``, merged first.
+        prepare (callable, optional): Called with the config before the
+            model is built (a tool that sets ``test_cfg``, scales, ...).
+
+    Raises:
+        SystemExit: the checkpoint cannot be read or does not fit, with the
+            loader's message.
+    """
+    from mmengine.config import Config
+    cfg = config if isinstance(config, Config) else Config.fromfile(config)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if prepare is not None:
+        prepare(cfg)
+    ckpt = None if checkpoint is None or checkpoint.lower() == 'none' \
+        else checkpoint
+    try:
+        return init_model_checked(
+            cfg, ckpt, device=device, allow_partial=allow_partial)
+    except CheckpointLoadError as e:
+        raise SystemExit(f'error: {e}') from None

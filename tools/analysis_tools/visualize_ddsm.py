@@ -460,19 +460,11 @@ def visualize(model,
 
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
-    from mmengine.config import Config
 
     import mmseg_gated  # noqa: F401
-    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
-    ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    try:
-        model = init_model_checked(
-            cfg, ckpt, device=args.device, allow_partial=args.allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None
+    from mmseg_gated.utils import init_tool_model
+    model = init_tool_model(args.config, args.checkpoint, args.device,
+                            args.allow_partial, args.cfg_options)
     pixels = None
     if args.pixel:
         pixels = list(zip(args.pixel[0::2], args.pixel[1::2]))

@@ -264,16 +264,12 @@ def visualize(model, image_path: str, out_dir: str) -> Dict[str, str]:
 
 def main():
     args = parse_args()
-    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
+    from mmseg_gated.utils import init_tool_model
     if not osp.isfile(args.image):
         raise SystemExit(f'error: no image file {args.image!r}')
-    cfg = load_config(args.config, args.cfg_options)
-    ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    try:
-        model = init_model_checked(
-            cfg, ckpt, device=args.device, allow_partial=args.allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None
+    model = init_tool_model(
+        load_config(args.config, args.cfg_options), args.checkpoint,
+        args.device, args.allow_partial)
     out_dir = args.out_dir
     if out_dir is None:
         stem = osp.splitext(osp.basename(args.image))[0]

@@ -41,7 +41,7 @@ import cv2
 import mmcv
 import numpy as np
 import torch
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import ConfigDict, DictAction
 
 TILE_HEIGHT = 96
 
@@ -163,16 +163,9 @@ def main(argv=None):
     from mmseg.apis import inference_model
 
     import mmseg_gated  # noqa: F401
-    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
-    ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    try:
-        model = init_model_checked(
-            cfg, ckpt, device=args.device, allow_partial=args.allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None
+    from mmseg_gated.utils import init_tool_model
+    model = init_tool_model(args.config, args.checkpoint, args.device,
+                            args.allow_partial, args.cfg_options)
     model.test_cfg = ConfigDict(model.test_cfg or {}, mode='whole')
     gates = find_gates(model)
     image = mmcv.imread(args.image)

@@ -174,33 +174,29 @@ def montage(image, joint, preds, shares, scales) -> np.ndarray:
 def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     args = parse_args(argv)
     import mmcv
-    from mmengine.config import Config
     from mmseg.apis import inference_model
 
     import mmseg_gated  # noqa: F401
     from mmseg_gated.models.segmentors import MultiScaleAttentionMixin
-    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
+    from mmseg_gated.utils import init_tool_model
 
     if not osp.isfile(args.image):
         raise SystemExit(f'error: image {args.image} not found')
     if args.scales is not None and 1.0 not in args.scales:
         raise SystemExit(f'error: --scales must contain 1.0, got '
                          f'{args.scales}')
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if cfg.model.get('type') == 'SegTTAModel':
-        raise SystemExit(f'error: {args.config} is a test-time augmentation '
-                         'config; give the config of the model it wraps')
-    if args.scales is not None:
-        cfg.model.test_scales = tuple(args.scales)
-    cfg.model.test_cfg = dict(mode='whole')  # one pass per scale
-    ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    try:
-        model = init_model_checked(
-            cfg, ckpt, device=args.device, allow_partial=args.allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None
+
+    def prepare(cfg):
+        if cfg.model.get('type') == 'SegTTAModel':
+            raise SystemExit(f'error: {args.config} is a test-time '
+                             'augmentation config; give the config of the '
+                             'model it wraps')
+        if args.scales is not None:
+            cfg.model.test_scales = tuple(args.scales)
+        cfg.model.test_cfg = dict(mode='whole')  # one pass per scale
+
+    model = init_tool_model(args.config, args.checkpoint, args.device,
+                            args.allow_partial, args.cfg_options, prepare)
     if not isinstance(model, MultiScaleAttentionMixin):
         raise SystemExit(
             f'error: {type(model).__name__} is not a multi-scale attention '

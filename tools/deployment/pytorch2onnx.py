@@ -150,23 +150,13 @@ def preprocess_metadata(model) -> dict:
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     import torch
-    from mmengine.config import Config
 
     import mmseg_gated
     from mmseg_gated.deploy import ParityError, add_metadata, export_and_check
-    from mmseg_gated.utils import CheckpointLoadError, init_model_checked
+    from mmseg_gated.utils import init_tool_model
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    ckpt = None if args.checkpoint.lower() == 'none' else args.checkpoint
-    if ckpt is not None and not osp.isfile(ckpt):
-        raise SystemExit(f'error: checkpoint {ckpt!r} does not exist')
-    try:
-        model = init_model_checked(
-            cfg, ckpt, device='cpu', allow_partial=args.allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None
+    model = init_tool_model(args.config, args.checkpoint, 'cpu',
+                            args.allow_partial, args.cfg_options)
     if args.scales is not None:
         if not hasattr(model, 'test_scales'):
             raise SystemExit('error: --scales needs a MultiScaleAttention'
@@ -194,7 +184,7 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
     meta = preprocess_metadata(model)
     meta.update(
         config=osp.basename(args.config),
-        checkpoint=osp.basename(ckpt) if ckpt else 'none',
+        checkpoint=osp.basename(args.checkpoint),
         inputs=','.join(res['inputs']),
         output=res['output'],
         mmseg_gated_version=mmseg_gated.__version__)
