@@ -1,11 +1,15 @@
-# Cityscapes: fine train labels + auto-labelled "train_extra" images
-# (hierarchical multi-scale attention, Table 4 "Fine + auto-generated coarse
-# labels"). Make the pseudo-labels with a trained teacher first:
+# Cityscapes fine train + auto-labelled "train_extra" images (hierarchical
+# multi-scale attention, Table 4 "Fine + auto-generated coarse labels";
+# NVIDIA/semantic-segmentation scripts/train_cityscapes_sota.yml): the
+# recipe of ./cityscapes_fine_coarse.py with the pseudo-labels in place of
+# the ground-truth coarse labels (centroids of the 13 coarse boost classes
+# only, switched off from epoch 150). Make the pseudo-labels with a trained
+# teacher first:
 #   python tools/autolabel.py TEACHER_CONFIG TEACHER_CKPT \
 #       --img-dir data/cityscapes/leftImg8bit/train_extra \
 #       --img-suffix _leftImg8bit.png \
 #       --out-dir data/cityscapes/autolabel/train_extra \
-#       --label-suffix _gtAuto_labelTrainIds.png --threshold 0.9
+#       --label-suffix _gtAuto_labelTrainIds.png
 _base_ = ['./cityscapes_fine_coarse.py']
 auto_coarse_train = dict(
     type='CityscapesDataset',

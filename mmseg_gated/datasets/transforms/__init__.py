@@ -1,8 +1,12 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 from .boundary_band import GenerateBoundaryBand
 from .center_crop_zoom import CenterCropZoom
+from .centroid_crop import CentroidCrop
+from .color_jitter import ColorJitter
 
 __all__ = [
     'GenerateBoundaryBand',
     'CenterCropZoom',
+    'CentroidCrop',
+    'ColorJitter',
 ]
