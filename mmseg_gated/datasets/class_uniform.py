@@ -51,10 +51,10 @@ def tile_centroids(label: np.ndarray, num_classes: int,
             tile = np.minimum(tile, num_classes)
             # per-row and per-column pixel counts of every class: exact
             # integer sums of the coordinates
-            per_row = np.bincount((row_ids + tile).ravel(),
-                                  minlength=th * k).reshape(th, k)
-            per_col = np.bincount((col_ids + tile).ravel(),
-                                  minlength=tw * k).reshape(tw, k)
+            per_row = np.bincount(
+                (row_ids + tile).ravel(), minlength=th * k).reshape(th, k)
+            per_col = np.bincount(
+                (col_ids + tile).ravel(), minlength=tw * k).reshape(tw, k)
             count = per_row.sum(0)
             sum_y = per_row.T @ np.arange(th, dtype=np.int64)
             sum_x = per_col.T @ np.arange(tw, dtype=np.int64)

@@ -34,9 +34,9 @@ class CentroidCrop(BaseTransform):
     pad the normalised image with 0 (the mean colour).
 
     Works on ``img`` and every key of ``seg_fields`` (on the label maps
-    alone when there is no ``img``). Added keys: ``crop_bbox`` (y1, y2, x1, x2 in the padded image),
-    ``pad_border`` (top, bottom, left, right) and ``crop_centroid`` (the
-    centroid's (x, y) in the crop, or None).
+    alone when there is no ``img``). Added keys: ``crop_bbox`` (y1, y2, x1,
+    x2 in the padded image), ``pad_border`` (top, bottom, left, right) and
+    ``crop_centroid`` (the centroid's (x, y) in the crop, or None).
 
     Args:
         crop_size (int | tuple[int, int]): (height, width) of the crop.
