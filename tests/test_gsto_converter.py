@@ -37,9 +37,13 @@ def test_prefixes_stripped_and_non_model_keys_skipped(monkeypatch):
         'backbone.conv1.weight', 'backbone.bn1.weight', 'backbone.bn1.bias',
         'backbone.bn1.running_mean', 'backbone.bn1.running_var'
     }
+    # one line, comparing their class weights with HRNet's Cityscapes ones
+    # (max |1 - w| = |1 - 0.8373|)
     assert logs == [
         'gsto_hrnet: skipped non-model keys of the checkpoint: '
-        'loss.criterion.weight'
+        'loss.criterion.weight (loss.criterion.weight = [' +
+        ', '.join(['1.0000'] * 19) + ']; max |difference| from HRNet\'s '
+        'Cityscapes class weights (the configs\' class_weight): 0.163)'
     ]
     # InPlaceABN scales by |w| + eps
     w = src['module.model.bn1.weight']

@@ -1,6 +1,6 @@
 # GSTO-HRNet-W48 + FCN on LIP (GSTO's LIP experiment), same recipe as the
 # HRNetV2-W48 baseline beside it.
-_base_ = './fcn_hr48_4xb10-110k_lip-473x473.py'
+_base_ = './fcn_hr48_4xb10-114k_lip-473x473.py'
 num_classes = 20
 # the backbone and the two GSTOAuxHeads of _base_/models/fcn_gsto-hr48.py
 # at this dataset's class count (a list is replaced, not merged)
@@ -12,8 +12,6 @@ model = dict(
             in_index=in_index,
             num_classes=num_classes,
             loss_decode=dict(
-                type='CrossEntropyLoss',
-                loss_weight=loss_weight,
-                avg_non_ignore=True))
+                type='HRNetCrossEntropyLoss', loss_weight=loss_weight))
         for in_index, loss_weight in ((4, 0.3), (5, 0.5))
     ])

@@ -4,7 +4,8 @@
 Source: https://github.com/VDIGPKU/GSTO (``models/gsto_hrnet.py``), e.g.
 ``model_pth/gsto_hrnet_w48_cityscapes.pth``, saved from their ``FullModel``
 wrapper (model keys prefixed ``model.``, plus the loss's class weights
-``loss.criterion.weight``, which are skipped with a log line; ``module.``
+``loss.criterion.weight``, which are skipped with a log line that compares
+them with HRNet's Cityscapes class weights; ``module.``
 from DataParallel is also stripped). Target:
 ``configs/gsto/fcn_gsto-hr48_*.py`` (``GSTOOfficialHRNet``, the authors'
 layout, + mmseg's ``FCNHead``). Key layout of the source:
@@ -47,6 +48,12 @@ from mmseg_gated.utils.checkpoint import load_checkpoint_file
 
 BN_EPS = 1e-5
 BN_PARAMS = ('weight', 'bias', 'running_mean', 'running_var')
+# HRNet-Semantic-Segmentation lib/datasets/cityscapes.py, class_weights, as
+# configs/_base_/datasets/cityscapes_512x1024_hrnet.py
+HRNET_CITYSCAPES_CLASS_WEIGHT = (0.8373, 0.918, 0.866, 1.0345, 1.0166, 0.9969,
+                                 0.9754, 1.0489, 0.8786, 1.0023, 0.9539,
+                                 0.9843, 1.1116, 0.9037, 1.0865, 1.0955,
+                                 1.0865, 1.1529, 1.0507)
 
 
 def model_keys(
@@ -66,12 +73,32 @@ def model_keys(
         return state
     skipped = [k for k in state if not k.startswith('model.')]
     if skipped:
+        weight = state.get('loss.criterion.weight')
+        report = '' if weight is None else (' (' +
+                                            class_weight_report(weight) + ')')
         print_log(
             'gsto_hrnet: skipped non-model keys of the checkpoint: ' +
-            ', '.join(skipped),
+            ', '.join(skipped) + report,
             logger='current')
     return OrderedDict((k[len('model.'):], v) for k, v in state.items()
                        if k.startswith('model.'))
+
+
+def class_weight_report(weight: torch.Tensor) -> str:
+    """How the checkpoint's ``loss.criterion.weight`` (the class weights
+    their criterion trained with) compares with HRNet's Cityscapes class
+    weights, which the Cityscapes configs pass to ``HRNetCrossEntropyLoss``
+    (``class_weight``)."""
+    values = [float(v) for v in weight.flatten()]
+    text = 'loss.criterion.weight = [' + ', '.join(f'{v:.4f}'
+                                                   for v in values) + ']'
+    if len(values) != len(HRNET_CITYSCAPES_CLASS_WEIGHT):
+        return text + (f' ({len(values)} values; HRNet\'s Cityscapes class '
+                       f'weights have {len(HRNET_CITYSCAPES_CLASS_WEIGHT)})')
+    diff = max(
+        abs(a - b) for a, b in zip(values, HRNET_CITYSCAPES_CLASS_WEIGHT))
+    return text + ('; max |difference| from HRNet\'s Cityscapes class '
+                   f'weights (the configs\' class_weight): {diff:.3g}')
 
 
 def _att_chain_len(keys, t: int) -> Dict[str, int]:

@@ -1,9 +1,16 @@
 # LIP (Look Into Person), single-person human parsing: 20 classes
-# (0 = Background), 30462 train / 10000 val images, 473x473 crops as in the
+# (0 = Background), 30462 train / 10000 val images, 473x473 as in the
 # GSTO / HRNet LIP experiments. Prepare with
 #   python tools/dataset_converters/lip.py /path/to/LIP -o data/LIP
-# Horizontal flips swap the left/right labels (arm 14/15, leg 16/17,
-# shoe 18/19). mmseg's LIPDataset reads .jpg images and .png label maps.
+# mmseg's LIPDataset reads .jpg images and .png label maps.
+# Training follows HRNet's lib/datasets/lip.py (@081bd42 __getitem__) and
+# base_dataset.py gen_sample: a horizontal flip with probability 0.5 first
+# (their reversed label maps = the left/right labels swapped: arm 14/15,
+# leg 16/17, shoe 18/19), then the image is warped to 473x473 (no ratio
+# kept; bilinear image, nearest label) as in testing, rescaled by
+# s = 0.5 + randint(0, 11) / 10 (12 values, 0.5..1.6; int(473 * s + 0.5)
+# pixels a side), padded bottom/right to 473x473 (image 0, label 255) and
+# randomly cropped to 473x473; no colour jitter.
 dataset_type = 'LIPDataset'
 data_root = 'data/LIP'
 crop_size = (473, 473)
@@ -11,14 +18,14 @@ lip_flip_pairs = [(14, 15), (16, 17), (18, 19)]
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=(473, 473),
-        ratio_range=(0.5, 1.5),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5, swap_seg_labels=lip_flip_pairs),
-    dict(type='PhotoMetricDistortion'),
+    dict(type='Resize', scale=crop_size, keep_ratio=False),
+    dict(
+        type='RandomChoiceResize',
+        scales=[(int(473 * (0.5 + k / 10.0) + 0.5), ) * 2 for k in range(12)],
+        keep_ratio=True),
+    dict(type='Pad', size=crop_size, pad_val=dict(img=0, seg=255)),
+    dict(type='RandomCrop', crop_size=crop_size),
     dict(type='PackSegInputs')
 ]
 test_pipeline = [

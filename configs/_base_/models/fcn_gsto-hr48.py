@@ -3,24 +3,19 @@
 # (GSTOOfficialHRNet, which their converted checkpoints load into; use
 # type='GSTOHRNet' for Eq. 1-4 as written). The supervised gates' stage-2
 # and stage-3 class predictions (backbone outputs 4 and 5) are trained with
-# weights 0.3 / 0.5 through two GSTOAuxHeads. 19 classes (Cityscapes): other
-# datasets set num_classes in the backbone and in all three heads.
+# weights 0.3 / 0.5 (their FullModel: loss4 + 0.5 * loss3 + 0.3 * loss2,
+# the same criterion on every output) through two GSTOAuxHeads. 19 classes
+# (Cityscapes): other datasets set num_classes in the backbone and in all
+# three heads.
 _base_ = ['./fcn_hr48.py']
 model = dict(
     backbone=dict(type='GSTOOfficialHRNet', num_classes=19),
     auxiliary_head=[
         dict(
             type='GSTOAuxHead',
-            in_index=4,
+            in_index=in_index,
             num_classes=19,
             loss_decode=dict(
-                type='CrossEntropyLoss', loss_weight=0.3,
-                avg_non_ignore=True)),
-        dict(
-            type='GSTOAuxHead',
-            in_index=5,
-            num_classes=19,
-            loss_decode=dict(
-                type='CrossEntropyLoss', loss_weight=0.5,
-                avg_non_ignore=True)),
+                type='HRNetCrossEntropyLoss', loss_weight=loss_weight))
+        for in_index, loss_weight in ((4, 0.3), (5, 0.5))
     ])
