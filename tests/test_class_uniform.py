@@ -386,10 +386,10 @@ def test_padded_full_frame_crop_places_image_as_authors():
 def test_mmseg_random_crop_and_preprocessor_pad_differently():
     """mmseg's RandomCrop + SegDataPreProcessor do not express the crop."""
     import torch
+    from mmengine.structures import PixelData
     from mmseg.models import SegDataPreProcessor
     from mmseg.registry import TRANSFORMS
     from mmseg.structures import SegDataSample
-    from mmengine.structures import PixelData
     res = TRANSFORMS.build(dict(type='RandomCrop', crop_size=(40, 60)))(
         _crop_input(30, 50))
     assert res['img'].shape == (30, 50, 3)  # no padding in the transform
