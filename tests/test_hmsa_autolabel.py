@@ -190,8 +190,8 @@ def test_autolabel_tool_threshold_ignore_resume(tmp_path):
     # ClassUniformDataset: read its fine and auto-labelled sub-datasets
     assert [len(d) for d in mixed.datasets] == [1, 3]
     labels = [
-        d[i]['data_samples'].gt_sem_seg.data[0].numpy()
-        for d in mixed.datasets for i in range(len(d))
+        d[i]['data_samples'].gt_sem_seg.data[0].numpy() for d in mixed.datasets
+        for i in range(len(d))
     ]
     assert (labels[0] == 2).all()  # the fine label
     np.testing.assert_array_equal(labels[1], written)  # the pseudo-label

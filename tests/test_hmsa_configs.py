@@ -27,11 +27,11 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 HMSA = osp.join(REPO, 'configs', 'hmsa')
 CONFIGS = sorted(glob.glob(osp.join(HMSA, '*.py')))
 SINGLE = osp.join(
-    HMSA, 'deeplabv3plus-single_r50-d8_4xb2-160k_mapillary-v1-'
-    '512x1024.py')
+    HMSA, 'deeplabv3plus-single_r50-d8_8xb2-200e_mapillary-v1-'
+    '1024x1024.py')
 AVGPOOL = osp.join(
-    HMSA, 'deeplabv3plus-avgpool_r50-d8_4xb2-160k_mapillary-v1-'
-    '512x1024.py')
+    HMSA, 'deeplabv3plus-avgpool_r50-d8_8xb2-200e_mapillary-v1-'
+    '1024x1024.py')
 
 
 @functools.lru_cache(maxsize=None)

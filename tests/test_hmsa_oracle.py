@@ -31,7 +31,7 @@ pytestmark = [
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
     REPO, 'configs', 'hmsa',
-    'ocrnet-hmsa_hr48_4xb2-160k_cityscapes-fine-coarse-1024x1024.py')
+    'ocrnet-hmsa_hr48_16xb1-175e_cityscapes-fine-coarse-1024x2048.py')
 SIZES = ('128x256', '120x200')
 TOL = 1e-6
 

@@ -448,3 +448,42 @@ def test_one_scale_is_mmseg_segmentor(make_cfg):
         assert logits.shape == (1, 3, 36, 28)
         torch.testing.assert_close(logits,
                                    plain.encode_decode(data['inputs'], metas))
+
+
+def test_ocr_dropout_as_the_authors():
+    """MscaleOCRHead's Dropout2d after the OCR block (the authors' 0.05 by
+    default): whole channels of the features that feed both the classifier
+    and the attention are zeroed in training, none in eval; forward and
+    forward_with_attention share it; 0 builds none."""
+    from mmseg.registry import MODELS
+    head_cfg = ocr_cfg()['decode_head'][1]
+    head = MODELS.build(head_cfg)
+    assert isinstance(head.ocr_dropout, torch.nn.Dropout2d)
+    assert head.ocr_dropout.p == 0.05
+    assert MODELS.build(dict(head_cfg, ocr_dropout_ratio=0)).ocr_dropout \
+        is None
+    with pytest.raises(ValueError, match='ocr_dropout_ratio'):
+        MODELS.build(dict(head_cfg, ocr_dropout_ratio=1.0))
+
+    head = MODELS.build(dict(head_cfg, ocr_dropout_ratio=0.5))
+    torch.manual_seed(0)
+    feats = [torch.randn(2, c, 8, 8) for c in (4, 8, 16, 32)]
+    prev = torch.randn(2, 3, 8, 8)
+    seen = {}
+    head.conv_seg.register_forward_hook(
+        lambda m, args, out: seen.__setitem__('cls', args[0]))
+    head.scale_attn.register_forward_hook(
+        lambda m, args, out: seen.__setitem__('attn', args[0]))
+    head.eval()
+    with torch.no_grad():
+        clean = head.object_context(feats, prev)
+        logits, _ = head.forward_with_attention(feats, prev)
+        torch.testing.assert_close(logits, head.forward(feats, prev))
+    assert torch.equal(seen['cls'], clean) and torch.equal(seen['attn'], clean)
+    head.train()
+    with torch.no_grad():
+        torch.manual_seed(1)
+        head.forward_with_attention(feats, prev)
+    assert seen['cls'] is seen['attn']  # one dropout for both
+    kept = seen['cls'].abs().sum((2, 3)) > 0
+    assert 0 < int(kept.sum()) < kept.numel()  # whole channels dropped

@@ -25,7 +25,7 @@ biases are folded into the BN's running mean (``BN(Wx + b)`` with mean
 ``m`` equals ``BN(Wx)`` with mean ``m - b``; exact in eval and training).
 
 Load the result into
-``configs/hmsa/ocrnet-hmsa_hr48_4xb2-160k_cityscapes-*.py``, which computes
+``configs/hmsa/ocrnet-hmsa_hr48_*_cityscapes-*.py``, which computes
 as the authors' code: ``ResizeOnceHRNet`` (the official HRNet's fuse layers
 resize a lower-resolution branch once to the target size; mmseg's ``HRNet``
 upsamples by ``2 ** k`` first, which differs when an input side is not a
@@ -115,6 +115,36 @@ def convert_mscale_ocr(
                 used.add(key)
     unused = [k for k in src if k not in used]
     return dst, unused
+
+
+def source_names(src_keys) -> Dict[str, str]:
+    """Our parameter and buffer names -> the authors' names.
+
+    The name map of :func:`convert_mscale_ocr` (the keys as given, e.g.
+    with ``module.``), for comparing per-parameter values or gradients
+    with the authors' model. The authors' conv biases before BN have no
+    counterpart (they are folded into ``running_mean``, which maps to the
+    BN's own ``running_mean``).
+    """
+    names = OrderedDict()
+    plain = {
+        (k[len('module.'):] if k.startswith('module.') else k): k
+        for k in src_keys
+    }
+    for k, orig in plain.items():
+        if k.startswith('backbone.'):
+            names[k] = orig
+    for conv, bn, ours in _CONV_BN:
+        if conv + '.weight' in plain:
+            names[ours + '.conv.weight'] = plain[conv + '.weight']
+        for name in _BN:
+            if f'{bn}.{name}' in plain:
+                names[f'{ours}.bn.{name}'] = plain[f'{bn}.{name}']
+    for prefix, ours in _PLAIN:
+        for name in ('weight', 'bias'):
+            if f'{prefix}.{name}' in plain:
+                names[f'{ours}.{name}'] = plain[f'{prefix}.{name}']
+    return names
 
 
 def main(argv=None):

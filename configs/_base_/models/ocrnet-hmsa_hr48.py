@@ -4,7 +4,8 @@
 # 1.0, 2.0; 19 Cityscapes classes, 1024x1024 crops. As the authors' code (and
 # so the checkpoints that tools/model_converters/hmsa_mscale_ocr.py
 # converts): HRNet fuse layers that resize once (ResizeOnceHRNet) and scales
-# combined at each scale's input size (upsample_to_input=True).
+# combined at each scale's input size (upsample_to_input=True); Dropout2d(0.05)
+# on the OCR features (training only).
 _base_ = ['mmseg::_base_/models/ocrnet_hr18.py']
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 hr_channels = [48, 96, 192, 384]
@@ -49,6 +50,8 @@ model = dict(
             input_transform='resize_concat',
             channels=512,
             ocr_channels=256,
+            # the authors' Dropout2d(0.05) after the OCR block's bottleneck
+            ocr_dropout_ratio=0.05,
             dropout_ratio=-1,
             num_classes=19,
             norm_cfg=norm_cfg,
