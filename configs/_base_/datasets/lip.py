@@ -61,3 +61,16 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator
+# `tools/test.py --tta`: the authors' LIP protocol is one scale without flip
+# (GSTO cfg_files/gsto_hrnet_w48_lip.yaml); a plain flip would also need the
+# left/right channels swapped back (HRNet lip.py inference), which mmseg's
+# SegTTAModel does not do, so the TTA pipeline is the single-scale test
+# (tta_model: SegTTAModel, from default_runtime.py).
+tta_pipeline = [
+    dict(type='LoadImageFromFile', backend_args=None),
+    dict(
+        type='TestTimeAug',
+        transforms=[[dict(type='Resize', scale=(473, 473), keep_ratio=False)],
+                    [dict(type='LoadAnnotations')],
+                    [dict(type='PackSegInputs')]])
+]
