@@ -18,8 +18,10 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_gated  # noqa: F401  (registers the plugin's modules)
-from mmseg_gated.utils import (CheckpointLoadError,
+from mmseg_gated.engine.hooks import BadSampleLimitError, NonFiniteError
+from mmseg_gated.utils import (CheckpointLoadError, CheckpointSaveError,
                                enable_safe_checkpoint_loading,
+                               setup_bad_sample_skipping,
                                setup_cpu_distributed, teardown_distributed,
                                trust_checkpoint)
 
@@ -132,6 +134,9 @@ def main():
         check_resume_trust(args.resume, cfg.work_dir, args.trust_checkpoint)
 
     setup_cpu_distributed(cfg)
+    # BadSampleHook(enabled=True): wrap the training pipelines before the
+    # data loader workers copy them
+    setup_bad_sample_skipping(cfg)
     # Local checkpoints are read without executing pickled code, except the
     # trusted ones registered above (see mmseg_gated.utils.checkpoint).
     enable_safe_checkpoint_loading()
@@ -145,6 +150,9 @@ def main():
     try:
         runner.train()
     except CheckpointLoadError as e:
+        raise SystemExit(f'error: {e}') from None
+    except (NonFiniteError, BadSampleLimitError, CheckpointSaveError) as e:
+        # the message says what failed and what to do: no traceback
         raise SystemExit(f'error: {e}') from None
     teardown_distributed(exit_process=True)
 
