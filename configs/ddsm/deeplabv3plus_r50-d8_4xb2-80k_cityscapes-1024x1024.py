@@ -4,7 +4,7 @@
 _base_ = [
     '../_base_/models/deeplabv3plus_r50-d8.py',
     '../_base_/datasets/cityscapes_1024x1024_ddsm.py',
-    'mmseg::_base_/schedules/schedule_80k.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/ddsm_schedule_80k.py', '../_base_/default_runtime.py'
 ]
 crop_size = (1024, 1024)
 model = dict(data_preprocessor=dict(size=crop_size))

@@ -2,9 +2,11 @@
 # mIoU, 51.8M params, 367.5 GFLOPs at 1024x1024): three DDSMs in UPerNet
 # (forming x~_4, x~_3, x~_2), N = 25 sampled pixels, N_c = 9 channels,
 # 1x1 PPM bottleneck (see configs/ddsm/README.md, Table 3).
-# Fine annotations only: trained on train + val; multi-scale + flip testing
-# (``tools/test.py ... --tta``) on the test split, written in the
-# Cityscapes format for the benchmark server (needs cityscapesscripts).
+# Fine annotations only: trained on train + val from ImageNet weights (the
+# paper says neither train + val nor a warm start); multi-scale + flip
+# testing (``tools/test.py ... --tta``) on the test split (no annotations
+# loaded), written in the Cityscapes format for the benchmark server (needs
+# cityscapesscripts).
 _base_ = [
     './upernet_r50_4xb2-80k_cityscapes-1024x1024.py',
     '../_base_/datasets/cityscapes_test-server.py'
@@ -36,6 +38,7 @@ train_dataloader = dict(
         ]))
 test_dataloader = {{_base_.test_server_dataloader}}
 test_evaluator = dict(
+    _delete_=True,  # replaces the inherited IoUMetric whole
     type='CityscapesMetric',
     format_only=True,
     keep_results=True,

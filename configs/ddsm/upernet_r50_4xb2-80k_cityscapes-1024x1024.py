@@ -6,7 +6,7 @@
 _base_ = [
     '../_base_/models/upernet_r50.py',
     '../_base_/datasets/cityscapes_1024x1024_ddsm.py',
-    'mmseg::_base_/schedules/schedule_80k.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/ddsm_schedule_80k.py', '../_base_/default_runtime.py'
 ]
 crop_size = (1024, 1024)
 decoder_channels = 256

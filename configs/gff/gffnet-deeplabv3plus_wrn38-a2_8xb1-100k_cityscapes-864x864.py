@@ -6,7 +6,8 @@
 # concat, align_corners=True.
 # Their released checkpoint converts with
 #   tools/model_converters/gff_wrn38_decouple.py
-# Test-set submission: python tools/test.py THIS_CONFIG CKPT --tta
+# Test-set submission (multi-scale 0.75..1.75, no annotations loaded):
+#   python tools/test.py THIS_CONFIG CKPT --tta
 _base_ = [
     '../_base_/models/deeplabv3plus_wrn38-a2.py',
     '../_base_/datasets/cityscapes_864x864_gff.py',
@@ -45,3 +46,4 @@ model = dict(
     test_cfg=dict(mode='slide', crop_size=crop_size, stride=(576, 576)))
 test_dataloader = {{_base_.test_server_dataloader}}
 test_evaluator = {{_base_.test_server_evaluator}}
+tta_pipeline = {{_base_.test_server_tta_pipeline}}

@@ -5,6 +5,28 @@ _base_ = [
     'mmseg::_base_/datasets/coco-stuff10k.py', '../_base_/default_runtime.py',
     '../_base_/schedules/gff_schedule_150k.py'
 ]
+# the paper's augmentation (Implementation Details): random scaling
+# [0.75, 2] (of mmseg's base size 2048x512), random 512x512 crops padded
+# with zeros (plain: no class-ratio re-draw), flip, colour jitter in
+# [-10, 10] (brightness)
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(
+        type='RandomResize',
+        scale=(2048, 512),
+        ratio_range=(0.75, 2.0),
+        keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(512, 512)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(
+        type='PhotoMetricDistortion',
+        brightness_delta=10,
+        contrast_range=(1.0, 1.0),
+        saturation_range=(1.0, 1.0),
+        hue_delta=0),
+    dict(type='PackSegInputs')
+]
 crop_size = (512, 512)
 model = dict(
     data_preprocessor=dict(size=crop_size),
@@ -12,4 +34,4 @@ model = dict(
     backbone=dict(depth=101),
     decode_head=dict(num_classes=171),
     auxiliary_head=dict(num_classes=171))
-train_dataloader = dict(batch_size=2)
+train_dataloader = dict(batch_size=2, dataset=dict(pipeline=train_pipeline))

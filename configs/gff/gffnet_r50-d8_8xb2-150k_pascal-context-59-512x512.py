@@ -6,17 +6,26 @@ _base_ = [
     '../_base_/default_runtime.py', '../_base_/schedules/gff_schedule_150k.py'
 ]
 # the paper crops Pascal Context to 512 (mmseg's base uses 480)
+# the paper's augmentation (Implementation Details): random scaling
+# [0.75, 2] (of mmseg's base size 520x520), random 512x512 crops padded
+# with zeros (plain: no class-ratio re-draw), flip, colour jitter in
+# [-10, 10] (brightness)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(
         type='RandomResize',
         scale=(520, 520),
-        ratio_range=(0.5, 2.0),
+        ratio_range=(0.75, 2.0),
         keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(512, 512), cat_max_ratio=0.75),
+    dict(type='RandomCrop', crop_size=(512, 512)),
     dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
+    dict(
+        type='PhotoMetricDistortion',
+        brightness_delta=10,
+        contrast_range=(1.0, 1.0),
+        saturation_range=(1.0, 1.0),
+        hue_delta=0),
     dict(type='PackSegInputs')
 ]
 crop_size = (512, 512)
