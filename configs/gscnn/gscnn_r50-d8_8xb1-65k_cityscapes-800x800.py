@@ -4,7 +4,7 @@
 _base_ = [
     '../_base_/models/gscnn_r50-d8.py',
     '../_base_/datasets/cityscapes_800x800_gscnn.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/gscnn_schedule_32k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/gscnn_schedule_65k.py'
 ]
 crop_size = (800, 800)
 model = dict(

@@ -1,7 +1,7 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 """Convert the authors' released Gated-SCNN checkpoint (WiderResNet-38) to
 mmseg_gated's state dict for
-``configs/gscnn/gscnn_wrn38-a2_8xb2-32k_cityscapes-800x800.py``
+``configs/gscnn/gscnn_wrn38-a2_8xb1-65k_cityscapes-800x800.py``
 (:class:`GSCNNOfficialHead`).
 
 Source layout (nv-tlabs/GSCNN, ``network/gscnn.py``, class ``GSCNN`` saved
@@ -55,7 +55,7 @@ import torch
 from mmseg_gated.utils.checkpoint import load_checkpoint_file
 
 # the config the converted weights load into (strictly)
-CONFIG = 'configs/gscnn/gscnn_wrn38-a2_8xb2-32k_cityscapes-800x800.py'
+CONFIG = 'configs/gscnn/gscnn_wrn38-a2_8xb1-65k_cityscapes-800x800.py'
 # their Canny map is 0/255, ours 0/1
 CANNY_SCALE = 255.
 

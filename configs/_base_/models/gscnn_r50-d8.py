@@ -2,8 +2,12 @@
 # (output stride 8): DeepLabV3+ regular stream; shape stream from stage 1
 # (stride 4, upsampled to the input size) with GCLs gated by stages 2, 3 and
 # 4 (ResNet's conv3_x, conv4_x, conv5_x: "stages 3, 4 and the last"); Canny
-# gradients; fusion ASPP with the boundary branch; losses 20/1/1/1.
-# No auxiliary head (the authors' network has none).
+# gradients; fusion ASPP with the boundary branch; losses 1/20/1/1 as the
+# authors' training code computes them (loss.py JointEdgeSegLoss): per-image
+# class-weighted CE summed over the images, their edge BCE (on the sigmoid
+# output), their dual-task loss (probabilities; their smoothing and gradient
+# helpers return the input) and the per-image weighted CE on the pixels of
+# edge probability > 0.8. No auxiliary head (the authors' network has none).
 _base_ = ['./deeplabv3plus_r50-d8.py']
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
@@ -27,8 +31,22 @@ model = dict(
         num_classes=19,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_edge=dict(type='BoundaryBCELoss', loss_weight=20.0),
-        loss_dual_boundary=dict(type='DualTaskBoundaryLoss', loss_weight=1.0),
+        loss_decode=dict(
+            _delete_=True,
+            type='ImageBasedCrossEntropyLoss',
+            upper_bound=1.0,
+            image_reduction='sum',
+            loss_weight=1.0),
+        loss_edge=dict(
+            type='BoundaryBCELoss',
+            loss_weight=20.0,
+            double_sigmoid=True,
+            normalize_by='all'),
+        loss_dual_boundary=dict(
+            type='DualTaskProbabilityL1Loss', loss_weight=1.0),
         loss_dual_consistency=dict(
-            type='DualTaskConsistencyLoss', threshold=0.8, loss_weight=1.0)),
+            type='DualTaskConsistencyLoss',
+            threshold=0.8,
+            loss_cls=dict(type='ImageBasedCrossEntropyLoss', upper_bound=1.0),
+            loss_weight=1.0)),
     auxiliary_head=None)

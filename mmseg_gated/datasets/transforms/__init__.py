@@ -3,10 +3,14 @@ from .boundary_band import GenerateBoundaryBand
 from .center_crop_zoom import CenterCropZoom
 from .centroid_crop import CentroidCrop
 from .color_jitter import ColorJitter
+from .gaussian_blur import RandomGaussianBlur
+from .one_hot_edge_map import GenerateOneHotEdgeMap
 
 __all__ = [
     'GenerateBoundaryBand',
     'CenterCropZoom',
     'CentroidCrop',
     'ColorJitter',
+    'RandomGaussianBlur',
+    'GenerateOneHotEdgeMap',
 ]

@@ -20,7 +20,7 @@ class GSCNNOfficialHead(GSCNNHead):
 
     Exists for ``tools/model_converters/gscnn_official.py``, so that their
     released WiderResNet-38 checkpoint gives their outputs
-    (``configs/gscnn/gscnn_wrn38-a2_8xb2-32k_cityscapes-800x800.py``).
+    (``configs/gscnn/gscnn_wrn38-a2_8xb1-65k_cityscapes-800x800.py``).
     Where it computes differently from the paper head:
 
     - GCL gates: :class:`GSCNNOfficialGatedConvLayer`
