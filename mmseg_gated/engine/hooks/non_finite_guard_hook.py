@@ -3,7 +3,7 @@ import functools
 import logging
 import math
 import os.path as osp
-from typing import List, Optional
+from typing import List
 
 import torch
 import torch.distributed as dist
@@ -269,15 +269,13 @@ class NonFiniteGuardHook(Hook):
             return
         streak = (f' ({self._consecutive} consecutive iterations, '
                   f'patience={self.patience})' if self.patience > 1 else '')
+        last = self._last_checkpoint(runner)
         raise NonFiniteError(
             f'Training diverged: non-finite {what} at iteration {it}'
             f'{streak}, lr={lr}. The update of this iteration {applied} and '
-            f'no checkpoint was saved after it; the last checkpoint '
-            f'(finite weights) is {self._last_checkpoint(runner)}. Lower the '
-            'learning rate or add optim_wrapper.clip_grad, then resume from '
-            'that checkpoint. NonFiniteGuardHook(patience=N) skips up to N-1 '
-            'consecutive non-finite iterations; enabled=False turns the '
-            'check off.')
+            f'no checkpoint was saved after it; {last}. '
+            'NonFiniteGuardHook(patience=N) skips up to N-1 consecutive '
+            'non-finite iterations; enabled=False turns the check off.')
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         if not self.enabled:
@@ -293,11 +291,8 @@ class NonFiniteGuardHook(Hook):
             raise NonFiniteError(
                 f'Training diverged: non-finite weights ({bad[0]}{more}) at '
                 f'iteration {it}, lr={self._iter_lr or self._lr(runner)}. '
-                'Not saving this '
-                'checkpoint; the last checkpoint (finite weights) is '
-                f'{self._last_checkpoint(runner)}. Lower the learning rate '
-                'or add optim_wrapper.clip_grad, then resume from that '
-                'checkpoint.')
+                f'Not saving this checkpoint; {self._last_checkpoint(runner)}'
+                '.')
 
     @staticmethod
     def _lr(runner) -> str:
@@ -309,13 +304,20 @@ class NonFiniteGuardHook(Hook):
         return ', '.join(f'{v:.4g}' for v in values) or '?'
 
     @staticmethod
-    def _last_checkpoint(runner) -> Optional[str]:
+    def _last_checkpoint(runner) -> str:
+        """Where to go on from: the last checkpoint saved (every checkpoint
+        passed :meth:`before_save_checkpoint`, so its weights are finite)."""
+        advice = ('Lower the learning rate or add optim_wrapper.clip_grad, '
+                  'then')
         path = osp.join(runner.work_dir, 'last_checkpoint')
         if osp.isfile(path):
             with open(path) as f:
                 name = f.read().strip()
             if name and osp.exists(name):
-                return name
+                return (f'the last checkpoint (finite weights) is {name}. '
+                        f'{advice} resume from it (tools/train.py CONFIG '
+                        '--resume)')
         load_from = getattr(runner, '_load_from', None)
-        suffix = f' (the run started from {load_from})' if load_from else ''
-        return f'none saved in {runner.work_dir}{suffix}'
+        start = f' (the run started from {load_from})' if load_from else ''
+        return (f'no checkpoint was saved before it in {runner.work_dir}'
+                f'{start}. {advice} train again')
