@@ -195,3 +195,66 @@ def test_autolabel_tool_threshold_ignore_resume(tmp_path):
     ]
     assert (labels[0] == 2).all()  # the fine label
     np.testing.assert_array_equal(labels[1], written)  # the pseudo-label
+
+
+def test_autolabel_tool_border_and_coarse_options(tmp_path):
+    """The authors' border mask and ground-truth-coarse classes through the
+    CLI: the written label is the teacher's argmax with the border ignored,
+    the coarse pixels of a predicted class added, then the threshold; the
+    manifest records the options and refuses to mix other settings."""
+    import json
+    cfg_path, ckpt = _teacher(str(tmp_path))
+    img_dir = osp.join(tmp_path, 'leftImg8bit', 'train_extra')
+    name = 'cityA/cityA_000000_000001'
+    _images(img_dir, [name])
+    coarse_dir = osp.join(tmp_path, 'gtCoarse', 'train_extra')
+    coarse_path = osp.join(coarse_dir, name + '_gtCoarse_labelTrainIds.png')
+    os.makedirs(osp.dirname(coarse_path))
+    coarse = np.full((20, 28), 255, np.uint8)
+    coarse[:, :7] = 0  # a band at the left, partly outside the border
+    coarse[:, 7:14] = 2
+    cv2.imwrite(coarse_path, coarse)
+    out = osp.join(tmp_path, 'autolabel', 'train_extra')
+    border = ['2', '18', '3', '25']
+    args = [
+        cfg_path, ckpt, '--img-dir', img_dir, '--out-dir', out, '--img-suffix',
+        SUFFIX, '--label-suffix', LSUFFIX, '--device', 'cpu', '--scales',
+        '0.5', '1.0', '--no-progress', '--mask-border', *border,
+        '--coarse-dir', coarse_dir, '--coarse-classes', '2', '0'
+    ]
+    # the teacher's probabilities, to pick a threshold that splits pixels
+    from mmseg.apis import inference_model, init_model
+    model = init_model(cfg_path, ckpt, device='cpu')
+    model.test_scales = (0.5, 1.0)
+    sample = inference_model(model, osp.join(img_dir, name + SUFFIX))
+    probs = autolabel.to_probs(sample.seg_logits.data)
+    conf, cls = probs.max(0)
+    thr = float(conf.median())
+    assert autolabel.main(args + ['--threshold', f'{thr:.6f}']) == (1, 0)
+    cls = cls.numpy().astype(np.uint8)
+    # by hand: border, then classes 0 and 2 (ascending) where predicted
+    want = np.full_like(cls, 255)
+    want[2:18, 3:25] = cls[2:18, 3:25]
+    border_only = want.copy()
+    for c in (0, 2):
+        if (want == c).any():
+            want[(want == c) | (coarse == c)] = c
+    low = conf.numpy() <= float(f'{thr:.6f}')
+    want[low] = 255
+    border_only[low] = 255
+    # the case exercises the override, also outside the border
+    assert (want[:, :3] != 255).any()
+    assert not np.array_equal(want, border_only)
+    written = cv2.imread(osp.join(out, name + LSUFFIX), cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(written, want)
+
+    with open(osp.join(out, autolabel.MANIFEST)) as f:
+        manifest = json.load(f)
+    assert manifest['threshold'] == float(f'{thr:.6f}')
+    assert manifest['mask_border'] == [2, 18, 3, 25]
+    assert manifest['coarse_dir'] == osp.abspath(coarse_dir)
+    assert manifest['coarse_suffix'] == '_gtCoarse_labelTrainIds.png'
+    assert manifest['coarse_classes'] == [0, 2]
+    # the same folder without the coarse override: refused
+    with pytest.raises(SystemExit, match='coarse_classes'):
+        autolabel.main(args[:-5] + ['--threshold', f'{thr:.6f}'])
