@@ -97,3 +97,24 @@ def test_bad_arguments(bench):
         bench.parse_args(['--shape', '1', '2', '3'])
     with pytest.raises(SystemExit):
         bench.parse_args([UPERNET, '--papers', 'gff'])
+
+
+def test_failed_config_reported(bench):
+    ok = dict(
+        config='configs/a.py',
+        shape='8x8',
+        batch=2,
+        device='cpu',
+        train_s=0.5,
+        infer_s=0.25,
+        train_peak_mb=100.,
+        infer_peak_mb=80.,
+        tta_s=None,
+        tta_views=None,
+        test_mode='whole')
+    bad = dict(config='configs/b.py', error='ValueError: no crop size')
+    args = bench.parse_args([])
+    rows = table_rows(bench.markdown([('', [ok, bad])], args, True))
+    assert rows[0][:7] == ['a', '8x8', '2', '0.500', '4.00', '1.00', '100']
+    assert rows[1][:2] == ['b', 'failed: ValueError: no crop size']
+    assert len(rows[1]) == len(rows[0])

@@ -69,14 +69,10 @@ DEFAULT_GROUPS = {
      '1024x1024.py'),
 }
 
-# transforms that read files or change the geometry/colours of a sample
-_SKIPPED = {
-    'LoadImageFromFile', 'LoadAnnotations', 'LoadImageFromNDArray',
-    'RandomResize', 'Resize', 'RandomCrop', 'RandomFlip', 'RandomRotate',
-    'RandomChoiceResize', 'PhotoMetricDistortion', 'RandomCutOut',
-    'RandomMosaic', 'ResizeShortestEdge', 'ResizeToMultiple', 'Pad',
-    'CenterCropZoom', 'ClassUniformCrop'
-}
+# transforms that read files or change the geometry/colours of a sample:
+# type names containing one of these are left out of the train pipeline
+_SKIPPED = ('Load', 'Resize', 'Crop', 'Flip', 'Rotate', 'Pad', 'Photo',
+            'Distortion', 'Blur', 'Jitter', 'Color', 'CutOut', 'Mosaic')
 
 
 def parse_args(argv=None):
@@ -215,13 +211,20 @@ def make_train_batch(cfg, h, w, batch):
     from mmcv.transforms import Compose
     from mmengine.dataset import pseudo_collate
     kept = [
-        t for t in _pipeline(cfg, 'train') if t.get('type') not in _SKIPPED
+        t for t in _pipeline(cfg, 'train')
+        if not any(word in str(t.get('type')) for word in _SKIPPED)
     ]
     pipeline = Compose(copy.deepcopy(kept))
     k = num_classes_of(cfg)
-    return pseudo_collate([
+    data = pseudo_collate([
         pipeline(_results(*_synthetic(h, w, k, seed))) for seed in range(batch)
     ])
+    got = tuple(data['inputs'][0].shape[-2:])
+    if got != (h, w):
+        raise ValueError(f'the kept train transforms '
+                         f'{[t.get("type") for t in kept]} changed the '
+                         f'input from {(h, w)} to {got}')
+    return data
 
 
 def make_test_batch(h, w, num_classes, batch):
@@ -403,8 +406,17 @@ def run_worker(path, args):
         cmd.append('--no-tta')
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     if proc.returncode != 0:
-        raise RuntimeError(f'{path} failed:\n{proc.stderr[-3000:]}')
+        lines = [x for x in proc.stderr.splitlines() if x.strip()]
+        print(proc.stderr[-3000:], file=sys.stderr)
+        return dict(config=path, error=lines[-1] if lines else 'failed')
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_in_process(path, args):
+    try:
+        return benchmark_config(path, args)
+    except Exception as e:  # reported in the table, the others still run
+        return dict(config=path, error=f'{type(e).__name__}: {e}')
 
 
 def _fmt(v, spec='.3f'):
@@ -413,7 +425,7 @@ def _fmt(v, spec='.3f'):
 
 def markdown(groups, args, cpu_rss):
     lines = []
-    cuda = str(groups[0][1][0]['device']).startswith('cuda')
+    cuda = str(args.device).startswith('cuda')
     unit = 'peak alloc. (MB)' if cuda else 'peak RSS (MB)'
     head = ('| config | input | batch | train step (s) | train img/s | '
             f'train x | train {unit} | inference (s) | infer img/s | '
@@ -422,6 +434,11 @@ def markdown(groups, args, cpu_rss):
     for name, rows in groups:
         base = rows[0]
         for r in rows:
+            if 'error' in r or 'error' in base:
+                error = r.get('error', 'baseline failed')
+                lines.append(f"| {osp.basename(r['config'])[:-3]} | "
+                             f"failed: {error} |" + ' - |' * 11)
+                continue
             mem = cpu_rss or cuda
             tta = '-' if r['tta_s'] is None else \
                 f"{r['tta_s']:.3f} ({r['tta_views']})"
@@ -454,10 +471,14 @@ def main(argv=None):
                 raise SystemExit(f'error: no config {path}')
             print(f'benchmarking {path}', file=sys.stderr)
             rows.append(
-                benchmark_config(path, args) if args.
-                in_process else run_worker(path, args))
+                (run_in_process if args.in_process else run_worker)(path,
+                                                                    args))
         groups.append((name, rows))
-    first = groups[0][1][0]
+    done = [r for _, rows in groups for r in rows if 'error' not in r]
+    failed = [r['config'] for _, rows in groups for r in rows if 'error' in r]
+    if not done:
+        raise SystemExit(f'error: every config failed: {failed}')
+    first = done[0]
     cpu_rss = not args.in_process and not first['device'].startswith('cuda')
     if args.device.startswith('cuda'):
         where = torch.cuda.get_device_name(torch.device(args.device))
@@ -466,14 +487,15 @@ def main(argv=None):
     note = (f'{where}; median of {args.repeat} after {args.warmup} warm-up; '
             'ratios (x) to the first config of each group')
     if cpu_rss:
-        base = ', '.join(f"{r['base_rss_mb']:.0f}" for _, rows in groups
-                         for r in rows)
+        base = ', '.join(f"{r['base_rss_mb']:.0f}" for r in done)
         note += f'; RSS after imports (base, per worker): {base} MB'
     table = markdown(groups, args, cpu_rss)
     print(note + '\n\n' + table)
     if args.out:
         with open(args.out, 'w') as f:
             f.write(note + '\n\n' + table + '\n')
+    if failed:
+        raise SystemExit(f'error: failed: {failed}')
 
 
 if __name__ == '__main__':
