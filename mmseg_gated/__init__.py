@@ -11,6 +11,7 @@ from .evaluation import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
 from .utils.checkpoint import enable_safe_checkpoint_loading
 from .version import __version__  # noqa: F401
+from .visualization import *  # noqa: F401,F403
 
 # mmengine (and so mmseg's init_model, MMSegInferencer, load_from) reads local
 # checkpoints through our loader: torch >= 2.6 refuses Runner checkpoints, and

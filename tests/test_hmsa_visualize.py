@@ -1,12 +1,13 @@
 """tools/analysis_tools/visualize_hmsa.py on the CamVid multi-scale
-attention config with random weights."""
+attention config with random weights (the recorder and the scales' shares:
+tests/test_visualization_recorders.py)."""
 import copy
-import importlib.util
 import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
+from helpers import load_module
 
 import mmseg_gated  # noqa: F401
 
@@ -24,11 +25,9 @@ SINGLE = osp.join(
 
 
 def load_tool():
-    path = osp.join(REPO, 'tools', 'analysis_tools', 'visualize_hmsa.py')
-    spec = importlib.util.spec_from_file_location('visualize_hmsa', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module(
+        'visualize_hmsa',
+        osp.join(REPO, 'tools', 'analysis_tools', 'visualize_hmsa.py'))
 
 
 def test_writes_per_scale_predictions_and_shares(tmp_path):
@@ -100,19 +99,3 @@ def test_explicit_and_cascade_models(tmp_path, kind):
         for s in ('0.5', '1', '2'))
     assert shares.shape == (33, 41)
     assert np.abs(shares - 1).max() <= 2 / 255
-
-
-def test_explicit_shares_follow_the_scale_order():
-    """The explicit softmax's channels are in the fusion's scale order; the
-    tool reports them per inference scale."""
-    from types import SimpleNamespace
-
-    import torch
-
-    from mmseg_gated.models.layers import ExplicitScaleFusion
-    fusion = ExplicitScaleFusion(4, (0.5, 1.0, 2.0), channels=4)
-    model = SimpleNamespace(align_corners=False, scale_fusion=fusion)
-    attn = torch.tensor([0.2, 0.3, 0.5]).view(1, 3, 1, 1).expand(1, 3, 4, 4)
-    shares = load_tool().scale_shares(model, (2.0, 0.5, 1.0), [attn], (6, 5))
-    assert [float(s.mean()) for s in shares] == pytest.approx([0.5, 0.2, 0.3])
-    assert all(s.shape == (6, 5) for s in shares)

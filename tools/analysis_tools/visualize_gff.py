@@ -3,7 +3,7 @@
 with ``--zero-gate``, the prediction with a level's gate forced to zero and
 the pixels that changed (Fig. 7b).
 
-    python tools/analysis_tools/visualize_gates.py CONFIG CHECKPOINT IMAGE \\
+    python tools/analysis_tools/visualize_gff.py CONFIG CHECKPOINT IMAGE \\
         [--out-dir DIR] [--zero-gate 0 --zero-gate 3]
 
 Files, named after the image (``IMAGE = .../frame.png``), in ``--out-dir``
@@ -14,21 +14,13 @@ over its channels, resized to the image, jet colour map: 0 blue .. 1 red),
 pixels in red over the image).
 
 Works with any model holding a gated :class:`GFFNeck` (``fusion='gff'`` or
-``'gated_fpn'``; inside ``GFFHead``/``GFFOfficialHead`` or as the
-segmentor's neck). The model is not modified: gate maps are read, and a gate
-is set to zero, by forward hooks on the neck's gate modules
-(``neck.gates[L]``). The image runs whole (``test_cfg.mode='whole'``), so
-each level has one gate map.
+``'gated_fpn'``). The model is not modified: the gates are read, and set to
+zero, by forward hooks (:class:`mmseg_gated.visualization.GFFGateRecorder`).
+The image runs whole, so each level has one gate map.
 """
 import argparse
-import os
-import os.path as osp
 
-import cv2
-import mmcv
-import numpy as np
-import torch
-from mmengine.config import ConfigDict, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -64,110 +56,19 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def find_gff_neck(model: torch.nn.Module):
-    """The model's first :class:`GFFNeck` (with gates)."""
-    from mmseg_gated.models.necks import GFFNeck
-    necks = [m for m in model.modules() if isinstance(m, GFFNeck)]
-    if not necks:
-        raise ValueError('the model has no GFFNeck (is it a GFF config?)')
-    neck = necks[0]
-    if neck.gates is None:
-        raise ValueError(f'GFFNeck(fusion={neck.fusion!r}) has no gates; '
-                         "use a 'gff' or 'gated_fpn' model")
-    return neck
-
-
-def record_gates(neck, store: dict) -> list:
-    """Forward hooks that keep each level's gate map in ``store``."""
-
-    def hook(level):
-
-        def fn(module, args, output):
-            store.setdefault(level, []).append(output.detach().cpu())
-
-        return fn
-
-    return [g.register_forward_hook(hook(i)) for i, g in enumerate(neck.gates)]
-
-
-def zero_gate(neck, level: int):
-    """A forward hook that replaces the gate map of ``level`` by zeros."""
-    return neck.gates[level].register_forward_hook(
-        lambda module, args, output: torch.zeros_like(output))
-
-
-def gate_to_png(gate: torch.Tensor, size) -> np.ndarray:
-    """``1 x C x h x w`` gate in [0, 1] -> ``H x W x 3`` uint8 (jet, BGR)."""
-    g = gate[0].float().mean(0).cpu().numpy()
-    g = cv2.resize(g, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
-    g8 = np.clip(g * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return cv2.applyColorMap(g8, cv2.COLORMAP_JET)
-
-
-def colorize(label: np.ndarray, palette) -> np.ndarray:
-    """Class map -> BGR image in the dataset's (RGB) palette."""
-    palette = np.asarray(palette, dtype=np.uint8)
-    out = palette[np.clip(label, 0, len(palette) - 1)]
-    return out[..., ::-1]
-
-
-def predict(model, image: str) -> np.ndarray:
-    from mmseg.apis import inference_model
-    result = inference_model(model, image)
-    return result.pred_sem_seg.data[0].cpu().numpy().astype(np.int64)
-
-
 def main(argv=None):
     args = parse_args(argv)
-    import mmseg_gated  # noqa: F401
     from mmseg_gated.utils import init_tool_model
+    from mmseg_gated.visualization import visualize_gff
     model = init_tool_model(args.config, args.checkpoint, args.device,
                             args.allow_partial, args.cfg_options)
-    model.test_cfg = ConfigDict(model.test_cfg or {}, mode='whole')
-    neck = find_gff_neck(model)
-    for level in args.zero_gate:
-        if not 0 <= level < neck.num_levels:
-            raise ValueError(f'--zero-gate {level}: the GFFNeck has '
-                             f'{neck.num_levels} levels (0..'
-                             f'{neck.num_levels - 1})')
-    image = mmcv.imread(args.image)
-    h, w = image.shape[:2]
-    out_dir = args.out_dir or osp.dirname(osp.abspath(args.image))
-    os.makedirs(out_dir, exist_ok=True)
-    stem = osp.splitext(osp.basename(args.image))[0]
-
-    def path(name):
-        return osp.join(out_dir, f'{stem}_{name}.png')
-
-    gates = {}
-    handles = record_gates(neck, gates)
-    pred = predict(model, args.image)
-    for handle in handles:
-        handle.remove()
-    for level in range(neck.num_levels):
-        g = gates[level][-1]
-        cv2.imwrite(path(f'gate_l{level}'), gate_to_png(g, (h, w)))
+    res = visualize_gff(model, args.image, args.out_dir, args.zero_gate)
+    for level, g in res['gates'].items():
         print(f'level {level} gate: {tuple(g.shape[2:])} map, mean '
               f'{g.mean():.3f}, min {g.min():.3f}, max {g.max():.3f}')
-    meta = getattr(model, 'dataset_meta', None) or {}
-    palette = meta.get('palette')
-    if palette is None:
-        rng = np.random.default_rng(0)
-        palette = rng.integers(0, 255, (256, 3)).tolist()
-    cv2.imwrite(path('pred'), colorize(pred, palette))
-    for level in args.zero_gate:
-        handle = zero_gate(neck, level)
-        try:
-            pred_z = predict(model, args.image)
-        finally:
-            handle.remove()
-        cv2.imwrite(path(f'pred_zero_l{level}'), colorize(pred_z, palette))
-        changed = image.copy()
-        changed[pred_z != pred] = (0, 0, 255)
-        cv2.imwrite(path(f'changed_zero_l{level}'), changed)
-        print(f'level {level} gate = 0: {(pred_z != pred).mean():.2%} of '
-              'pixels change')
-    print(f'wrote {neck.num_levels} gate maps to {out_dir}')
+    for level, changed in res['changed'].items():
+        print(f'level {level} gate = 0: {changed:.2%} of pixels change')
+    print(f'wrote {len(res["gates"])} gate maps to {res["out_dir"]}')
 
 
 if __name__ == '__main__':

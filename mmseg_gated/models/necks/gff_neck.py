@@ -37,7 +37,7 @@ class GFFNeck(BaseModule):
     Gates are ``G_l = sigmoid(conv1x1(X_l))``, one channel, on the level's
     *own input* (before the reduction): ``self.gates[l]``, a
     :class:`SpatialGate`. Tools read or replace a gate map through a forward
-    hook on that module (``tools/analysis_tools/visualize_gates.py``: a hook
+    hook on that module (``tools/analysis_tools/visualize_gff.py``: a hook
     that returns zeros is Fig. 7b's "gate set to 0"). The authors' layout
     (128-channel gates, levels fused one after the other) is
     :class:`GFFOfficialNeck`.
