@@ -14,14 +14,13 @@ fine_val = dict(
     data_prefix=dict(img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
     pipeline={{_base_.train_pipeline}})
 # fine train + val drawn uniformly (the epoch's size), the auto-labelled
-# images as centroids of the boost classes until epoch 150
+# images as centroids of the boost classes for the whole run (as their code)
 train_dataloader = dict(
     dataset=dict(
         datasets=[{{_base_.fine_train}}, fine_val, {{_base_.auto_coarse_train}}
                   ],
         random_datasets=[0, 1],
-        centroid_classes=[None, None, {{_base_.coarse_boost_classes}}],
-        disable=[dict(dataset=2, after_epoch=150)]))
+        centroid_classes=[None, None, {{_base_.coarse_boost_classes}}]))
 iters_per_epoch = 218
 iters = iters_per_epoch * 175
 param_scheduler = [

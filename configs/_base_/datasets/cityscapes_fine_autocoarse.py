@@ -3,13 +3,17 @@
 # NVIDIA/semantic-segmentation scripts/train_cityscapes_sota.yml): the
 # recipe of ./cityscapes_fine_coarse.py with the pseudo-labels in place of
 # the ground-truth coarse labels (centroids of the 13 coarse boost classes
-# only, switched off from epoch 150). Make the pseudo-labels with a trained
-# teacher first:
+# only, for the whole run as their code does). Make the pseudo-labels with a
+# trained teacher first (threshold 0.5, their frame-border mask-out and the
+# ground-truth coarse union for classes 14-16, as their loader applies):
 #   python tools/autolabel.py TEACHER_CONFIG TEACHER_CKPT \
 #       --img-dir data/cityscapes/leftImg8bit/train_extra \
 #       --img-suffix _leftImg8bit.png \
 #       --out-dir data/cityscapes/autolabel/train_extra \
-#       --label-suffix _gtAuto_labelTrainIds.png
+#       --label-suffix _gtAuto_labelTrainIds.png \
+#       --mask-border 15 840 14 2030 \
+#       --coarse-dir data/cityscapes/gtCoarse/train_extra \
+#       --coarse-suffix _gtCoarse_labelTrainIds.png --coarse-classes 14 15 16
 _base_ = ['./cityscapes_fine_coarse.py']
 auto_coarse_train = dict(
     type='CityscapesDataset',

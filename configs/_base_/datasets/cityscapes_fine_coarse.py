@@ -7,8 +7,14 @@
 #   per-1024-tile centroids, datasets/uniform.py), the rest fine images
 #   drawn uniformly;
 # - coarse images enter only through the centroids of 13 "coarse boost"
-#   classes (--coarse_boost_classes 3,4,6,7,9,11,12,13,14,15,16,17,18) and
-#   are switched off from epoch 150 on (--max_cu_epoch 150, train.py);
+#   classes (--coarse_boost_classes 3,4,6,7,9,11,12,13,14,15,16,17,18) for
+#   the whole run: their train.py calls disable_coarse() from epoch 150
+#   (--max_cu_epoch 150), but their Loader had extended the fine centroid
+#   lists with the coarse ones in place (`self.centroids =
+#   self.fine_centroids`, then `.extend`), so restoring `fine_centroids`
+#   changes nothing and the run behind their numbers kept the coarse
+#   centroids to the end; this base follows that code (to switch coarse off
+#   as intended, add `disable=[dict(dataset=1, after_epoch=150)]`);
 # - random scale 0.5-2.0 of the 2048x1024 frame, then a 1024x2048 crop
 #   (--crop_size 1024,2048): a down-scaled image is padded into the full
 #   frame (black image, ignore label), an up-scaled one is cropped around the
@@ -75,8 +81,8 @@ train_dataloader = dict(
         random_datasets=[0],
         # coarse images only as centroids of the boost classes
         centroid_classes=[None, coarse_boost_classes],
-        # coarse off from epoch 150 (--max_cu_epoch 150)
-        disable=[dict(dataset=1, after_epoch=150)],
+        # coarse kept to the end, as their code does (see above)
+        disable=[],
         # the dataset's length in epochs: the 175 of the run plus a spare one
         # (186 iterations x 16 draw 2,976 samples per 2,975-sample epoch); a
         # longer run wraps to epoch 0

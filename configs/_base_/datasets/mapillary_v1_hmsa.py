@@ -3,16 +3,20 @@
 # datasets/mapillary.py, datasets/__init__.py): 65 classes with 'Unlabeled'
 # (label 65) ignored (their Loader: num_classes 65, ignore_label 65; here
 # the first 65 of mmseg's 66 MapillaryDataset_v1 classes, so mmseg's
-# label_map sends 65 to 255); the long edge resized to 2177 (--pre_size)
-# before the random scale 0.5-2.0, a 1024x1024 crop around a class centroid
-# for half of every epoch (class_uniform_pct 0.5, tile 1024; padded with the
-# ignore label when smaller), flip, colour jitter 0.25, Gaussian blur
-# (--gblur); evaluation with the long edge at 2177 (their val transform
-# Scale(2177); mmseg scores the prediction at the label's resolution).
-# Note: at the stored commit their RandomSizeAndCrop computes the pre-size
-# scale but does not apply it (`scale_amt * pre_scale` is not assigned), so
-# their training scaled the original image; this base follows the recipe's
-# stated pre-size.
+# label_map sends 65 to 255); a random scale 0.5-2.0 of the original image
+# (RandomRescale), a 1024x1024 crop around a class centroid for half of
+# every epoch (class_uniform_pct 0.5, tile 1024; padded with the ignore
+# label when smaller), flip, colour jitter 0.25, Gaussian blur (--gblur);
+# evaluation with the long edge at 2177 (their val transform Scale(2177);
+# mmseg scores the prediction at the label's resolution).
+# The yml asks for a training pre-size (long edge 2177, --pre_size) before
+# the random scale, but their RandomSizeAndCrop (transforms/
+# joint_transforms.py at 6646446) computes `scale_amt * pre_scale` without
+# assigning it, so the run behind their numbers scaled the original image:
+# this base follows that code. For the stated pre-size instead, replace
+# RandomRescale with
+#   dict(type='RandomResize', scale=(2177, 2177), ratio_range=(0.5, 2.0),
+#        keep_ratio=True, interpolation='bicubic').
 _base_ = ['mmseg::_base_/datasets/mapillary_v1.py']
 dataset_type = 'MapillaryDataset_v1'
 data_root = 'data/mapillary/'
@@ -38,11 +42,7 @@ train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
     dict(
-        type='RandomResize',
-        scale=(2177, 2177),
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True,
-        interpolation='bicubic'),
+        type='RandomRescale', ratio_range=(0.5, 2.0), interpolation='bicubic'),
     dict(type='CentroidCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
     dict(

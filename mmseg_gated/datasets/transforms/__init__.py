@@ -5,6 +5,7 @@ from .centroid_crop import CentroidCrop
 from .color_jitter import ColorJitter
 from .gaussian_blur import RandomGaussianBlur
 from .one_hot_edge_map import GenerateOneHotEdgeMap
+from .random_rescale import RandomRescale
 
 __all__ = [
     'GenerateBoundaryBand',
@@ -13,4 +14,5 @@ __all__ = [
     'ColorJitter',
     'RandomGaussianBlur',
     'GenerateOneHotEdgeMap',
+    'RandomRescale',
 ]
