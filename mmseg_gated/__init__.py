@@ -5,13 +5,13 @@ Importing the package registers every module into mmseg's registries
 (MODELS, DATASETS, TRANSFORMS, METRICS, HOOKS); every registered class is also
 importable from here (``from mmseg_gated import GFFNeck``).
 """
+from . import visualization  # noqa: F401
 from .datasets import *  # noqa: F401,F403
 from .engine import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
 from .utils.checkpoint import enable_safe_checkpoint_loading
 from .version import __version__  # noqa: F401
-from .visualization import *  # noqa: F401,F403
 
 # mmengine (and so mmseg's init_model, MMSegInferencer, load_from) reads local
 # checkpoints through our loader: torch >= 2.6 refuses Runner checkpoints, and

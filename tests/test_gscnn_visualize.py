@@ -10,20 +10,11 @@ import numpy as np
 import pytest
 import torch
 from helpers import load_module
+from test_visualization_outputs import scene
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CFG = osp.join(ROOT,
                'configs/gscnn/gscnn_r18-d8_1xb4-120iter_camvid-180x240.py')
-
-
-def scene(h=75, w=101):
-    """Flat rectangles on a mild gradient: Canny finds their borders."""
-    img = np.zeros((h, w, 3), np.uint8)
-    img[:] = np.linspace(40, 90, w, dtype=np.uint8)[None, :, None]
-    img[10:40, 15:60] = (200, 30, 30)
-    img[45:70, 50:95] = (20, 180, 60)
-    img[5:25, 70:90] = (250, 250, 250)
-    return img
 
 
 @pytest.fixture(scope='module')

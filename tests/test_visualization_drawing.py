@@ -145,3 +145,17 @@ def test_sampled_points_by_hand():
                                         (75, 50), (75, 150)]
     assert drawing.channel_label(2.4, 0.6, 8) == '17'
     assert drawing.channel_label(-0.6, 0, 8) == 'out'
+
+
+def test_visualizer_parser_shared_options():
+    from mmseg_gated.visualization import visualizer_parser
+    parser = visualizer_parser('d', 'where')
+    args = parser.parse_args([
+        'c.py', 'none', 'i.png', '--out-dir', 'o', '--allow-partial',
+        '--cfg-options', 'model.test_cfg.mode=whole'
+    ])
+    assert (args.config, args.checkpoint, args.image, args.out_dir,
+            args.device, args.allow_partial) == ('c.py', 'none', 'i.png', 'o',
+                                                 'cpu', True)
+    assert args.cfg_options == {'model.test_cfg.mode': 'whole'}
+    assert 'where' in parser.format_help()

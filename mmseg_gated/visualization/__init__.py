@@ -15,11 +15,12 @@ from .gscnn_shape_stream import GSCNNShapeStreamRecorder, visualize_gscnn
 from .gsto_gates import GSTOGateRecorder, visualize_gsto
 from .hook_recorder import HookRecorder
 from .scale_attention import ScaleAttentionRecorder, visualize_scale_attention
+from .tool_args import visualizer_parser
 
 __all__ = [
     'HookRecorder', 'GFFGateRecorder', 'GSTOGateRecorder',
     'GSCNNShapeStreamRecorder', 'ScaleAttentionRecorder',
     'DDSMSamplingRecorder', 'FeatureMapping', 'visualize_gff',
     'visualize_gsto', 'visualize_gscnn', 'visualize_scale_attention',
-    'visualize_ddsm', 'ddsm_summary'
+    'visualize_ddsm', 'ddsm_summary', 'visualizer_parser'
 ]

@@ -153,6 +153,24 @@ def _pyplot():
     return plt
 
 
+def _sampled(ax, pts, sizes, **kwargs):
+    """Sampled points (``pts[:, :2]``, y x) as crosses, size and colour
+    (autumn, 0 .. 1) their modulation ``pts[:, 4]``."""
+    return ax.scatter(
+        pts[:, 1],
+        pts[:, 0],
+        s=sizes,
+        c=pts[:, 4],
+        cmap='autumn_r',
+        vmin=0,
+        vmax=1,
+        marker='X',
+        edgecolors='k',
+        linewidths=0.4,
+        zorder=4,
+        **kwargs)
+
+
 def _spatial_panel(ax, image_rgb, pts, centre, size):
     ax.imshow(image_rgb)
     for y, x, ry, rx, _ in pts:
@@ -166,19 +184,8 @@ def _spatial_panel(ax, image_rgb, pts, centre, size):
         linewidths=0.4,
         label='regular grid p + p_n',
         zorder=3)
-    sc = ax.scatter(
-        pts[:, 1],
-        pts[:, 0],
-        s=size * (0.1 + pts[:, 4]),
-        c=pts[:, 4],
-        cmap='autumn_r',
-        vmin=0,
-        vmax=1,
-        marker='X',
-        edgecolors='k',
-        linewidths=0.4,
-        label='sampled p + p_n + dp_n',
-        zorder=4)
+    sc = _sampled(
+        ax, pts, size * (0.1 + pts[:, 4]), label='sampled p + p_n + dp_n')
     ax.scatter([centre[1]], [centre[0]],
                s=size,
                c='blue',
@@ -190,9 +197,9 @@ def _spatial_panel(ax, image_rgb, pts, centre, size):
 
 
 def draw_sampling_points(image_rgb: np.ndarray, pts: np.ndarray,
-                         pixel: Tuple[int, int], centre: Tuple[float, float],
-                         stride: Tuple[float,
-                                       float], title: str, path: str) -> None:
+                         pixel: Sequence[int], centre: Sequence[float],
+                         stride: Sequence[float], title: str,
+                         path: str) -> None:
     """Save the points one DDSM position samples (DDSM paper, Fig. 4b):
     the whole image and a zoom on them.
 
@@ -288,18 +295,7 @@ def draw_channel_points(results: Dict[int, np.ndarray], side: int, kernel: int,
                           1,
                           color='blue',
                           alpha=0.3))
-        sc = ax.scatter(
-            pts[:, 1],
-            pts[:, 0],
-            s=20 + MAX_MARKER * pts[:, 4],
-            c=pts[:, 4],
-            cmap='autumn_r',
-            vmin=0,
-            vmax=1,
-            marker='X',
-            edgecolors='k',
-            linewidths=0.4,
-            zorder=4)
+        sc = _sampled(ax, pts, 20 + MAX_MARKER * pts[:, 4])
         ax.set_xticks(range(side))
         ax.set_yticks(range(side))
         ax.grid(True, lw=0.3)

@@ -21,22 +21,17 @@ size and colour the modulation) and ``NAME_channel.png`` (channel branch,
 Eq. 3: on the sqrt(c) x sqrt(c) channel grid, the N_c channel positions
 each chosen channel samples).
 """
-import argparse
 from typing import Optional, Sequence
+
+from mmseg_gated.visualization import visualizer_parser
 
 
 def parse_args(argv: Optional[Sequence[str]] = None):
-    from mmengine.config import DictAction
-    p = argparse.ArgumentParser(
-        description='Draw the points each DDSM samples for given pixels '
-        '(spatial branch, the paper\'s Fig. 4b) and the channels it samples '
-        'for given channels (channel branch), read through forward hooks.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('config', help='config of a model with DDSM modules')
-    p.add_argument(
-        'checkpoint', help='checkpoint, or "none" for random '
-        'weights')
-    p.add_argument('image', help='input image')
+    p = visualizer_parser(
+        'Draw the points each DDSM samples for given pixels (spatial '
+        'branch, the paper\'s Fig. 4b) and the channels it samples for '
+        'given channels (channel branch), read through forward hooks.',
+        'folder for the PNGs; None: STEM_ddsm/ beside the image')
     p.add_argument(
         '--pixel',
         type=int,
@@ -51,22 +46,6 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         nargs='+',
         default=[0, 27, 63],
         help='channels of the channel branch to show')
-    p.add_argument(
-        '--out-dir',
-        default=None,
-        help='where the PNGs go; not given: STEM_ddsm/ beside the '
-        'image')
-    p.add_argument('--device', default='cpu', help='device of the model')
-    p.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='go on when the checkpoint fills less than 99%% '
-        "of the model's parameters")
-    p.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
     args = p.parse_args(argv)
     if args.pixel is not None and len(args.pixel) % 2:
         p.error(f'--pixel takes pairs Y X, got {len(args.pixel)} numbers')

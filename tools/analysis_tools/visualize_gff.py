@@ -18,41 +18,19 @@ Works with any model holding a gated :class:`GFFNeck` (``fusion='gff'`` or
 zero, by forward hooks (:class:`mmseg_gated.visualization.GFFGateRecorder`).
 The image runs whole, so each level has one gate map.
 """
-import argparse
-
-from mmengine.config import DictAction
+from mmseg_gated.visualization import visualizer_parser
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Write the gate maps of a GFF model for one image (GFF '
-        'paper, Fig. 7) through forward hooks.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('config', help='model config file')
-    parser.add_argument(
-        'checkpoint', help='checkpoint file ("none": random weights)')
-    parser.add_argument('image', help='image file')
-    parser.add_argument(
-        '--out-dir',
-        default=None,
-        help="folder for the PNGs; None: the image's folder")
+    parser = visualizer_parser(
+        'Write the gate maps of a GFF model for one image (GFF paper, Fig. '
+        '7) through forward hooks.')
     parser.add_argument(
         '--zero-gate',
         type=int,
         action='append',
         default=[],
         help='also predict with this level\'s gate set to 0 (repeatable)')
-    parser.add_argument('--device', default='cpu', help='device')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    parser.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='go on when the checkpoint fills less than 99%% of the '
-        "model's parameters")
     return parser.parse_args(argv)
 
 

@@ -20,38 +20,17 @@ palette) and ``overview.png`` (all of them, labelled). Maps use the fixed
 jet scale 0 blue .. 1 red; their min, mean and max are printed. Configs with
 slide inference are run whole (one forward pass).
 """
-import argparse
 import os.path as osp
 
-from mmengine.config import DictAction
+from mmseg_gated.visualization import visualizer_parser
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(
-        description='Write the Gated-SCNN boundary map, image gradients, '
-        'fused boundary map and GCL attention maps of one image as PNGs '
-        '(forward hooks on the unmodified model).')
-    parser.add_argument('config', help='a Gated-SCNN config')
-    parser.add_argument(
-        'checkpoint', help='checkpoint file, or "none" for random weights')
-    parser.add_argument('image', help='image file')
-    parser.add_argument(
-        '--out-dir',
-        default=None,
-        help='output folder (default: IMAGE_STEM_gscnn beside the image)')
-    parser.add_argument(
-        '--device', default='cpu', help='device (default: cpu)')
-    parser.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='go on when the checkpoint fills less than 99%% of the model '
-        '(the rest stays random; default: stop with an error)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, xxx=yyy format (default: none)')
-    return parser.parse_args()
+def parse_args(argv=None):
+    return visualizer_parser(
+        'Write the Gated-SCNN boundary map, image gradients, fused boundary '
+        'map and GCL attention maps of one image as PNGs (forward hooks on '
+        'the unmodified model).', 'folder for the PNGs; None: '
+        'IMAGE_STEM_gscnn beside the image').parse_args(argv)
 
 
 def whole_inference(cfg) -> None:
@@ -61,8 +40,8 @@ def whole_inference(cfg) -> None:
         cfg.model.test_cfg = dict(test_cfg, mode='whole')
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     from mmseg_gated.utils import init_tool_model
     from mmseg_gated.visualization import visualize_gscnn
     if not osp.isfile(args.image):

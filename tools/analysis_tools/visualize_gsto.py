@@ -28,39 +28,17 @@ and max of each gate are printed. The model is not modified: the maps are
 read by forward hooks (:class:`mmseg_gated.visualization.GSTOGateRecorder`).
 The image runs whole, so each gate has one map.
 """
-import argparse
-
-from mmengine.config import DictAction
+from mmseg_gated.visualization import visualizer_parser
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description='Write the GSTO gate maps of every fuse path of a model '
-        'for one image, through forward hooks.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('config', help='model config file')
-    parser.add_argument(
-        'checkpoint', help='checkpoint file ("none": random weights)')
-    parser.add_argument('image', help='image file')
-    parser.add_argument(
-        '--out-dir',
-        default=None,
-        help="folder for the PNGs; None: the image's folder")
+    parser = visualizer_parser(
+        'Write the GSTO gate maps of every fuse path of a model for one '
+        'image, through forward hooks.')
     parser.add_argument(
         '--stretch',
         action='store_true',
         help='colour each map from its min to its max instead of 0..1')
-    parser.add_argument('--device', default='cpu', help='device')
-    parser.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='go on when the checkpoint fills less than 99%% of the '
-        "model's parameters")
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
     return parser.parse_args(argv)
 
 

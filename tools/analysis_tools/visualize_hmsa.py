@@ -18,27 +18,16 @@ shares sum to 1 at every pixel, as in Fig. 5), ``STEM_scale{s}_attn.png``
 not used) and ``STEM_hmsa.png`` (image, joint prediction and, per scale,
 the prediction above its share).
 """
-import argparse
 import os.path as osp
 from typing import List, Optional, Sequence
 
+from mmseg_gated.visualization import visualizer_parser
+
 
 def parse_args(argv: Optional[Sequence[str]] = None):
-    from mmengine.config import DictAction
-    p = argparse.ArgumentParser(
-        description='Write the per-scale predictions and attention of a '
-        'multi-scale attention model on one image as PNGs (the paper\'s '
-        'Fig. 5).',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument('config', help='config of a MultiScaleAttention* model')
-    p.add_argument(
-        'checkpoint', help='checkpoint, or "none" for random '
-        'weights')
-    p.add_argument('image', help='input image')
-    p.add_argument(
-        '--out-dir',
-        default=None,
-        help='where the PNGs go (default: beside the image)')
+    p = visualizer_parser(
+        'Write the per-scale predictions and attention of a multi-scale '
+        'attention model on one image as PNGs (the paper\'s Fig. 5).')
     p.add_argument(
         '--scales',
         type=float,
@@ -46,17 +35,6 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         default=None,
         help="inference scales (default: the config's "
         'test_scales; must contain 1.0)')
-    p.add_argument('--device', default='cpu', help='device of the model')
-    p.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='go on when the checkpoint fills less than 99%% '
-        "of the model's parameters")
-    p.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
     return p.parse_args(argv)
 
 
