@@ -71,8 +71,9 @@ DEFAULT_GROUPS = {
 
 # transforms that read files or change the geometry/colours of a sample:
 # type names containing one of these are left out of the train pipeline
-_SKIPPED = ('Load', 'Resize', 'Crop', 'Flip', 'Rotate', 'Pad', 'Photo',
-            'Distortion', 'Blur', 'Jitter', 'Color', 'CutOut', 'Mosaic')
+_SKIPPED = ('Load', 'Resize', 'Rescale', 'Crop', 'Flip', 'Rotate', 'Pad',
+            'Photo', 'Distortion', 'Blur', 'Jitter', 'Color', 'CutOut',
+            'Mosaic')
 
 
 def parse_args(argv=None):
