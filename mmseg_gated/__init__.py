@@ -10,6 +10,7 @@ from .datasets import *  # noqa: F401,F403
 from .engine import *  # noqa: F401,F403
 from .evaluation import *  # noqa: F401,F403
 from .models import *  # noqa: F401,F403
+from .utils.bad_samples import SkipBadSamples  # noqa: F401 (a transform)
 from .utils.checkpoint import enable_safe_checkpoint_loading
 from .version import __version__  # noqa: F401
 

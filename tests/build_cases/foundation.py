@@ -16,3 +16,6 @@ CASES = dict(
     SyntheticSegDataset=dict(num_samples=2, img_size=(32, 32)),
     CamVidDataset=_camvid_case,
 )
+
+# skipping unreadable samples during training (reliability)
+CASES.update(SkipBadSamples=dict(transforms=[]))

@@ -53,3 +53,11 @@ CASES = dict(
     CenterCropZoom=dict(crop_factor=10),
     BoundaryFScoreMetric=dict(thresholds=(3, 5, 9, 12)),
 )
+
+# the authors' training recipe (issue 17)
+CASES.update(
+    ImageBasedCrossEntropyLoss=dict(upper_bound=1.0),
+    DualTaskProbabilityL1Loss=dict(),
+    GenerateOneHotEdgeMap=dict(num_classes=3),
+    RandomGaussianBlur=dict(),
+)

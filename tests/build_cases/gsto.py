@@ -24,3 +24,6 @@ CASES = dict(
         c1_channels=4),
     CityscapesIIoUMetric=dict(),
 )
+
+# HRNet's training loss (issue 17)
+CASES.update(HRNetCrossEntropyLoss=dict(ohem_thresh=0.9, min_kept=10))

@@ -63,3 +63,29 @@ CASES = dict(
         ],
         test_cfg=dict(mode='whole')),
 )
+
+
+def _class_uniform_case(tmp_path):
+    """Class-uniform sampling over a tiny generated synthetic dataset."""
+    return dict(
+        datasets=[
+            dict(
+                type='SyntheticSegDataset',
+                num_samples=2,
+                img_size=(32, 32),
+                data_root=str(tmp_path / 'synthetic'))
+        ],
+        num_classes=6,
+        tile_size=16,
+        cache_dir=str(tmp_path / 'cache'),
+        progress=False)
+
+
+# the authors' data recipe (issue 18)
+CASES.update(
+    ClassUniformDataset=_class_uniform_case,
+    CentroidCrop=dict(crop_size=(8, 8)),
+    ColorJitter=dict(
+        brightness=0.25, contrast=0.25, saturation=0.25, hue=0.25),
+    RandomRescale=dict(),
+)
