@@ -97,18 +97,14 @@ def test_training_augmentation(path):
     for pipeline in pipelines:
         assert types(pipeline) == [
             'LoadImageFromFile', 'LoadAnnotations', 'RandomResize',
-            'RandomCrop', 'RandomFlip', 'PhotoMetricDistortion',
-            'PackSegInputs'
+            'RandomCrop', 'RandomFlip', 'RandomBrightness', 'PackSegInputs'
         ]
         resize, crop_t, flip, jitter = pipeline[2:6]
         assert tuple(resize.ratio_range) == (0.75, 2.0)
         assert tuple(crop_t.crop_size) == (crop, crop)
         assert crop_t.get('cat_max_ratio', 1.0) == 1.0
         assert flip.prob == 0.5
-        assert jitter.brightness_delta == 10
-        assert tuple(jitter.contrast_range) == (1.0, 1.0)
-        assert tuple(jitter.saturation_range) == (1.0, 1.0)
-        assert jitter.hue_delta == 0
+        assert jitter.delta == 10 and jitter.get('prob', 1.0) == 1.0
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,7 @@ train_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=(512, 512)),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='PhotoMetricDistortion',
-        brightness_delta=10,
-        contrast_range=(1.0, 1.0),
-        saturation_range=(1.0, 1.0),
-        hue_delta=0),
+    dict(type='RandomBrightness', delta=10),
     dict(type='PackSegInputs')
 ]
 crop_size = (512, 512)

@@ -38,3 +38,6 @@ CASES = dict(
         num_classes=3,
         loss_decode=_LOSS),
 )
+
+# GFF's colour jitter (issue 17)
+CASES.update(RandomBrightness=dict(delta=10))

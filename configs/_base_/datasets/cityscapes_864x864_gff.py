@@ -16,12 +16,7 @@ train_pipeline = [
         keep_ratio=True),
     dict(type='RandomCrop', crop_size=crop_size),
     dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='PhotoMetricDistortion',
-        brightness_delta=10,
-        contrast_range=(1.0, 1.0),
-        saturation_range=(1.0, 1.0),
-        hue_delta=0),
+    dict(type='RandomBrightness', delta=10),
     dict(type='PackSegInputs')
 ]
 img_ratios = [0.75, 1.0, 1.25, 1.5, 1.75]

@@ -5,6 +5,7 @@ from .centroid_crop import CentroidCrop
 from .color_jitter import ColorJitter
 from .gaussian_blur import RandomGaussianBlur
 from .one_hot_edge_map import GenerateOneHotEdgeMap
+from .random_brightness import RandomBrightness
 from .random_rescale import RandomRescale
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     'RandomGaussianBlur',
     'GenerateOneHotEdgeMap',
     'RandomRescale',
+    'RandomBrightness',
 ]
