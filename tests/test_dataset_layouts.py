@@ -52,9 +52,7 @@ whole sweep takes about 20 s on 2 busy cores): configs are read without
 mmengine's metafile scan, the Runner's config text is not yapf-formatted,
 torch uses one thread, and the fake datasets are written once per session.
 """
-import contextlib
 import copy
-import functools
 import glob
 import json
 import os
@@ -372,40 +370,15 @@ def resolve(cfg, fake_root, work_dir, name):
     return Config(cfg)
 
 
-@contextlib.contextmanager
-def _fast_config_loading():
-    """Read configs without mmengine's per-``mmseg::`` overhead, same
-    result: mmengine looks every ``mmseg::`` base up in all of mmseg's
-    metafiles (about 160 YAML files) before falling back to the
-    ``.mim/configs`` path, and reloads pkg_resources each time (about 1 s
-    per config here). Metafiles list model configs only, never ``_base_``
-    files, so those go to the fallback directly; the installed check is
-    cached."""
-    import mmengine.config.config as mm_config
-    real_lookup = mm_config._get_external_cfg_path
-
-    def lookup(package_path, cfg_file):
-        if cfg_file.startswith('_base_/'):
-            raise ValueError(f'{cfg_file} is a base config')
-        return real_lookup(package_path, cfg_file)
-
-    with mock.patch.object(mm_config, '_get_external_cfg_path', lookup), \
-            mock.patch.object(mm_config, 'is_installed',
-                              functools.lru_cache(None)(
-                                  mm_config.is_installed)):
-        yield
-
-
 def _groups():
     groups = {}
-    with _fast_config_loading():
-        prepared = []
-        for path in CONFIGS:
-            try:
-                cfg = prepare(path)
-                prepared.append((path, cfg, signature(cfg)))
-            except Exception as e:  # reported by the sweep as a failure
-                prepared.append((path, repr(e), f'error:{path}'))
+    prepared = []
+    for path in CONFIGS:  # conftest made mmseg:: bases fast (fast_config)
+        try:
+            cfg = prepare(path)
+            prepared.append((path, cfg, signature(cfg)))
+        except Exception as e:  # reported by the sweep as a failure
+            prepared.append((path, repr(e), f'error:{path}'))
     for path, cfg, key in prepared:
         groups.setdefault(key,
                           (cfg, []))[1].append(osp.relpath(path, REPO_ROOT))
