@@ -6,11 +6,12 @@
 # DistributedSampler pads to a multiple of the GPU count): 175 x 372 = 65100
 # iterations. Their poly steps once per epoch (loss/optimizer.py LambdaLR,
 # scheduler.step() after each epoch); here per iteration.
+# Only lr and length differ from ./hmsa_schedule_cityscapes_16xb1-175e.py.
+_base_ = ['./hmsa_schedule_cityscapes_16xb1-175e.py']
 iters_per_epoch = 372
 max_epochs = 175
 iters = iters_per_epoch * max_epochs
-optimizer = dict(type='SGD', lr=0.005, momentum=0.9, weight_decay=0.0001)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
+optim_wrapper = dict(optimizer=dict(lr=0.005))
 param_scheduler = [
     dict(
         type='PolyLR',
@@ -20,21 +21,5 @@ param_scheduler = [
         end=iters,
         by_epoch=False)
 ]
-# validation every 10 epochs (theirs: every epoch)
-train_cfg = dict(
-    type='IterBasedTrainLoop',
-    max_iters=iters,
-    val_interval=iters_per_epoch * 10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=iters_per_epoch * 10,
-        save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+train_cfg = dict(max_iters=iters, val_interval=iters_per_epoch * 10)
+default_hooks = dict(checkpoint=dict(interval=iters_per_epoch * 10))
