@@ -599,7 +599,7 @@ def test_sweep_fails_on_class_count(label_hooks, fake_root, tmp_path):
 
 def test_sweep_fails_on_missing_annotations(fake_root, test_tool, tmp_path):
     """Test images have no gtFine: a TTA pipeline that loads annotations for
-    them fails (the GFF test-set configs' ``--tta`` before issue 17)."""
+    them fails (the GFF test-set configs' ``--tta`` as they were once)."""
     cfg = _group_with('CityscapesDataset')
     cfg['test_dataloader']['dataset'].update(
         data_prefix=dict(

@@ -184,8 +184,8 @@ def test_dual_boundary_matches_numpy_loop():
 
 def test_dual_boundary_keeps_its_strength_in_training():
     """With Gumbel noise nearly every position has zeta > 0; the per-map
-    normalisation keeps the error on the true boundaries (issue 10: one mean
-    over the union gave 0.018 train vs 0.144 eval)."""
+    normalisation keeps the error on the true boundaries (an earlier
+    version's one mean over the union gave 0.018 train vs 0.144 eval)."""
     label = torch.zeros(1, 48, 64, dtype=torch.long)
     for i, x0 in enumerate(range(0, 64, 16)):
         label[:, :, x0:] = i

@@ -13,8 +13,8 @@ import torch
 from mmengine.optim import OptimWrapper
 from toy_runner import toy_runner
 
+from mmseg_gated.apis import load_checkpoint_file
 from mmseg_gated.engine.hooks import NonFiniteError, NonFiniteGuardHook
-from mmseg_gated.utils import load_checkpoint_file
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(REPO, 'configs', 'demo',
@@ -36,7 +36,7 @@ def momentum(runner):
 # mmseg's SegVisualizationHook warns that the demo's draw=False draws nothing
 @pytest.mark.filterwarnings('ignore:The draw is False:UserWarning')
 def test_demo_lr_1e5_stops(tmp_path, monkeypatch, capsys):
-    """The issue's reproduction, small: tools/train.py exits with status 1
+    """The reported reproduction, small: tools/train.py exits with status 1
     (SystemExit with the message) within a few iterations, and nothing is
     saved at or after the bad iteration. Run in this process (runpy) to
     spare the imports of a subprocess."""

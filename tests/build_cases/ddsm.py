@@ -3,7 +3,12 @@ NORM = dict(type='BN')
 
 CASES = dict(
     DynamicSampler=dict(in_channels=8, kernel_size=3),
-    DDSM=dict(low_channels=8, high_channels=16, channels=8),
+    DDSM=dict(
+        low_channels=8,
+        high_channels=16,
+        channels=8,
+        spatial_cfg=dict(num_points=9),
+        channel_cfg=dict(num_points=9, channel_dim=16, pool_size=4)),
     DCNFusion=dict(low_channels=8, high_channels=16, channels=8),
     DDSMUPerHead=dict(
         in_channels=[8, 16, 32, 64],

@@ -1,4 +1,4 @@
-"""Minimal configs for the GFF paper's registered classes (issue 3)."""
+"""Minimal configs for the GFF paper's registered classes."""
 
 _TINY_WRN = ((8, 8), (8, 16), (16, 16), (16, 32), (16, 16, 32), (16, 16, 64))
 # mmseg's CrossEntropyLoss warns unless avg_non_ignore is set
@@ -39,5 +39,5 @@ CASES = dict(
         loss_decode=_LOSS),
 )
 
-# GFF's colour jitter (issue 17)
+# GFF's colour jitter
 CASES.update(RandomBrightness=dict(delta=10))

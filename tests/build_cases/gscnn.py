@@ -1,4 +1,4 @@
-"""Minimal configs for the Gated-SCNN paper's registered classes (issue 4)."""
+"""Minimal configs for the Gated-SCNN paper's registered classes."""
 
 CASES = dict(
     GatedConvLayer=dict(in_channels=4, out_channels=4),
@@ -54,7 +54,7 @@ CASES = dict(
     BoundaryFScoreMetric=dict(thresholds=(3, 5, 9, 12)),
 )
 
-# the authors' training recipe (issue 17)
+# the authors' training recipe
 CASES.update(
     ImageBasedCrossEntropyLoss=dict(upper_bound=1.0),
     DualTaskProbabilityL1Loss=dict(),

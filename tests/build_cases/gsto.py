@@ -1,4 +1,4 @@
-"""Minimal configs for the GSTO paper's registered classes (issue 7)."""
+"""Minimal configs for the GSTO paper's registered classes."""
 from helpers import hrnet_extra
 
 _TINY_HR = hrnet_extra((4, 8, 16, 32), stem=8)
@@ -25,5 +25,5 @@ CASES = dict(
     CityscapesIIoUMetric=dict(),
 )
 
-# HRNet's training loss (issue 17)
+# HRNet's training loss
 CASES.update(HRNetCrossEntropyLoss=dict(ohem_thresh=0.9, min_kept=10))

@@ -81,7 +81,7 @@ def _class_uniform_case(tmp_path):
         progress=False)
 
 
-# the authors' data recipe (issue 18)
+# the authors' data recipe
 CASES.update(
     ClassUniformDataset=_class_uniform_case,
     CentroidCrop=dict(crop_size=(8, 8)),

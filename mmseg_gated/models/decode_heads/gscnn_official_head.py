@@ -32,7 +32,7 @@ class GSCNNOfficialHead(GSCNNHead):
     - Image gradients: ``Canny(low, high)`` of the network input itself,
       i.e. the *normalised* tensor, cast to uint8 the way numpy does it on
       x86-64 (truncation toward zero, then wrap-around modulo 256: -1.3 ->
-      255). The paper head uses the de-normalised image (SPEC: their step
+      255). The paper head uses the de-normalised image (their step
       is a bug); this head keeps it so that converted weights see the
       inputs they were trained on. :class:`GSCNNEncoderDecoder` hands this
       head the normalised batch (``wants_normalized_image``).
