@@ -7,9 +7,8 @@ import pytest
 import torch
 
 from mmseg_gated.models.layers import DDSM
-from mmseg_gated.models.layers import ddsm as ddsm_module
-from mmseg_gated.models.layers.ddsm import (sampled_attention,
-                                            sampled_attention_einsum)
+from mmseg_gated.ops import sampled_attention, sampled_attention_einsum
+from mmseg_gated.ops import sampled_attn as core_module
 
 F64 = torch.float64
 
@@ -126,10 +125,15 @@ def test_chunked_core_equals_float64_loop(backend):
 def _float64_ddsm(backend, core, **kw):
     torch.manual_seed(0)
     m = DDSM(
-        12, 20, 16, num_points=9, backend=backend, core=core, **kw).double()
+        12,
+        20,
+        16,
+        spatial_cfg=dict(num_points=9, backend=backend, core=core, **kw),
+        channel_cfg=dict(backend=backend)).double()
     # trained-like sampler: offsets off the grid, modulation not constant
     g = torch.Generator().manual_seed(4)
-    for conv in (m.spatial_sampler.conv_offset, m.spatial_sampler.conv_mask):
+    sampler = m.spatial_branch.sampler
+    for conv in (sampler.conv_offset, sampler.conv_mask):
         conv.weight.data = torch.randn(
             conv.weight.shape, generator=g, dtype=F64) * 0.3
         conv.bias.data = torch.randn(conv.bias.shape, generator=g, dtype=F64)
@@ -153,8 +157,8 @@ def test_ddsm_cores_equal(backend):
         (out * gout).sum().backward()
         grads = {
             n: p.grad
-            for n, p in m.named_parameters()
-            if n.split('.')[0] in ('query', 'key', 'value', 'spatial_sampler')
+            for n, p in m.spatial_branch.named_parameters()
+            if n.split('.')[0] in ('query', 'key', 'value', 'sampler')
         }
         res[core] = (out.detach(), xs[0].grad, xs[1].grad, grads)
     new, ref = res['chunked'], res['einsum']
@@ -171,14 +175,14 @@ def test_chunks_bound_the_sampled_memory(monkeypatch):
     """No sampled tensor larger than ``chunk_elements`` (key + value) is
     made, forward or backward; the einsum core makes the whole one."""
     sizes = []
-    real = ddsm_module.sample_rows
+    real = core_module.sample_rows
 
     def spy(x, offset, *args, **kwargs):
         out = real(x, offset, *args, **kwargs)
         sizes.append(out.numel())
         return out
 
-    monkeypatch.setattr(ddsm_module, 'sample_rows', spy)
+    monkeypatch.setattr(core_module, 'sample_rows', spy)
     inputs = _case(b=1, c=8, h=16, w=6, k=5)
     whole = 2 * 8 * 25 * 16 * 6
     chunk = whole // 5
@@ -198,7 +202,7 @@ def test_core_under_bf16_autocast():
     """CPU bfloat16 autocast: the core samples and attends in float32; a
     DDSM trains under it and stays close to its float32 output."""
     torch.manual_seed(0)
-    m = DDSM(12, 20, 16, num_points=9).train()
+    m = DDSM(12, 20, 16, spatial_cfg=dict(num_points=9)).train()
     x_l, x_h = torch.randn(2, 12, 9, 70), torch.randn(2, 20, 5, 35)
     ref = m(x_l, x_h)
     q, k, v, offset, mask = [t.float() for t in _case(b=1, h=3, w=40)]
@@ -222,7 +226,8 @@ def test_core_under_bf16_autocast():
         atol=1e-5,
         rtol=1e-5)
     assert (out.float() - ref).abs().max() / ref.abs().max() < 0.05
-    assert all(p.grad is not None for p in m.spatial_sampler.parameters())
+    assert all(p.grad is not None
+               for p in m.spatial_branch.sampler.parameters())
 
 
 def test_core_bad_arguments():
@@ -232,9 +237,9 @@ def test_core_bad_arguments():
     with pytest.raises(ValueError, match='offset'):
         sampled_attention(q, k, v, offset[:, :4], mask, 3)
     with pytest.raises(ValueError, match='core'):
-        DDSM(8, 8, 8, core='loop')
+        DDSM(8, 8, 8, spatial_cfg=dict(core='loop'))
     with pytest.raises(ValueError, match='chunk_elements'):
-        DDSM(8, 8, 8, chunk_elements=0)
+        DDSM(8, 8, 8, spatial_cfg=dict(chunk_elements=0))
 
 
 def test_benchmark_script_runs_one_case():

@@ -46,17 +46,21 @@ def test_uper_head_shapes_and_levels():
     torch.manual_seed(0)
     head = DDSMUPerHead(
         fusion_levels=(0, 1),
-        fusion_cfg=dict(type='DDSM', num_points=9),
+        fusion_cfg=dict(type='DDSM', spatial_cfg=dict(num_points=9)),
         **_uper_cfg())
     assert sorted(head.fusions.keys()) == ['0', '1']
     feats = _feats()
     out = head(feats)
     assert out.shape == (2, 5, *feats[0].shape[2:])
     head3 = DDSMUPerHead(
-        fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
+        fusion_cfg=dict(
+            type='DDSM',
+            spatial_cfg=dict(num_points=25),
+            channel_cfg=dict(num_points=9)),
         **_uper_cfg())
     assert len(head3.fusions) == 3
-    assert head3.fusions['2'].num_points == 25
+    assert head3.fusions['2'].spatial_branch.num_points == 25
+    assert head3.fusions['2'].channel_branch.num_points == 9
     out = head3(feats)
     (out.sum()).backward()
     for name, p in head3.named_parameters():
@@ -199,7 +203,10 @@ def test_segmentor_flops_count_the_sampler(monkeypatch):
             num_classes=3,
             norm_cfg=NORM,
             loss_decode=LOSS,
-            fusion_cfg=dict(type='DDSM', backend='mmcv')))
+            fusion_cfg=dict(
+                type='DDSM',
+                spatial_cfg=dict(backend='mmcv'),
+                channel_cfg=dict(backend='mmcv'))))
     model = MODELS.build(cfg)
     with_handle = flops.count_complexity(model, (32, 32))
     op = 'prim::PythonOp.ModulatedDeformConv2dFunction'

@@ -1,17 +1,14 @@
 """DynamicSampler (DDSM Eq. 1): both backends against F.unfold, against each
 other, against a hand computation, gradcheck; where their offset gradients
 differ (integer positions); float32 positions under AMP; row chunks; the
-FLOP handles (mmseg_gated/utils/flops.py)."""
+FLOP handles (mmseg_gated/ops/flop_handles.py)."""
 import pytest
 import torch
 import torch.nn.functional as F
 
 from mmseg_gated.models.layers import DDSM, DynamicSampler
-from mmseg_gated.models.layers.dynamic_sampler import (DEFAULT_BACKEND,
-                                                       dynamic_sample,
-                                                       sample_mmcv,
-                                                       sample_rows,
-                                                       sample_torch)
+from mmseg_gated.ops import (DEFAULT_BACKEND, dynamic_sample, sample_mmcv,
+                             sample_rows, sample_torch)
 
 BACKENDS = [sample_mmcv, sample_torch]
 
@@ -320,10 +317,21 @@ def _flops(model, inputs, drop=()):
 MMCV_OP = 'prim::PythonOp.ModulatedDeformConv2dFunction'
 
 
+def _ddsm(backend, **spatial):
+    """A DDSM with both samplers on ``backend``, in eval mode."""
+    return DDSM(
+        16,
+        16,
+        16,
+        spatial_cfg=dict(backend=backend, **spatial),
+        channel_cfg=dict(backend=backend)).eval()
+
+
 def test_flop_handle_counts_the_mmcv_sampler():
+    from mmseg_gated.ops import FLOP_HANDLES
     from mmseg_gated.utils.flops import EXTRA_OP_HANDLES
-    assert MMCV_OP in EXTRA_OP_HANDLES
-    model = DDSM(16, 16, 16, backend='mmcv').eval()
+    assert EXTRA_OP_HANDLES[MMCV_OP] is FLOP_HANDLES[MMCV_OP]
+    model = _ddsm('mmcv')
     inputs = (torch.randn(1, 16, 12, 10), torch.randn(1, 16, 6, 5))
     with torch.no_grad():
         counted, unsupported = _flops(model, inputs)
@@ -338,7 +346,7 @@ def test_flop_handle_counts_the_mmcv_sampler():
 
 
 def test_flop_handle_counts_the_grid_sample_sampler():
-    model = DDSM(16, 16, 16, backend='torch').eval()
+    model = _ddsm('torch')
     inputs = (torch.randn(1, 16, 12, 10), torch.randn(1, 16, 6, 5))
     with torch.no_grad():
         counted, unsupported = _flops(model, inputs)
@@ -361,9 +369,7 @@ def test_flop_handle_counts_the_spatial_core(backend):
     counts = {}
     for core in ('chunked', 'einsum'):
         torch.manual_seed(0)
-        model = DDSM(
-            16, 16, 16, backend=backend, core=core,
-            chunk_elements=2000).eval()
+        model = _ddsm(backend, core=core, chunk_elements=2000)
         with torch.no_grad():
             counts[core] = _flops(model, inputs)
     assert not any(k.startswith(CORE_OP) for k in counts['chunked'][1])
@@ -371,9 +377,7 @@ def test_flop_handle_counts_the_spatial_core(backend):
     op = CORE_OP + backend.replace('mmcv', 'MMCV').replace('torch', 'Torch')
     with torch.no_grad():
         without, unsupported = _flops(
-            DDSM(16, 16, 16, backend=backend, chunk_elements=2000).eval(),
-            inputs,
-            drop=(op, ))
+            _ddsm(backend, chunk_elements=2000), inputs, drop=(op, ))
     assert unsupported.get(op) == 1
     # per sampled value: bilinear 4 (+ modulation 1 + one-hot GEMM N, mmcv)
     sampling = 16 * 9 * 120 * (4 if backend == 'torch' else 5 + 9)

@@ -159,12 +159,13 @@ def test_ddsm_known_offsets_move_points_by_the_stride(ddsm_model, tmp_path):
     saved = {k: v.clone() for k, v in model.state_dict().items()}
     try:
         for fusion in model.decode_head.fusions.values():
-            for sampler in (fusion.spatial_sampler, fusion.channel_sampler):
+            spatial = fusion.spatial_branch.sampler
+            for sampler in (spatial, fusion.channel_branch.sampler):
                 conv = sampler.conv_offset
                 torch.nn.init.zeros_(conv.weight)
                 bias = torch.zeros_like(conv.bias)
                 bias[1::2] = 1.0  # dx
-                if sampler is fusion.spatial_sampler:
+                if sampler is spatial:
                     bias[0::2] = -0.5  # dy
                 conv.bias.data.copy_(bias)
                 torch.nn.init.zeros_(sampler.conv_mask.weight)

@@ -248,7 +248,8 @@ def test_ddsm_sampling():
     torch.manual_seed(0)
     model = nn.Module()
     model.fuse = DDSM(low_channels=12, high_channels=20, channels=16).eval()
-    for sampler in (model.fuse.spatial_sampler, model.fuse.channel_sampler):
+    fuse = model.fuse
+    for sampler in (fuse.spatial_branch.sampler, fuse.channel_branch.sampler):
         nn.init.normal_(sampler.conv_offset.weight, std=0.3)
         nn.init.normal_(sampler.conv_mask.weight, std=0.3)
     x_l, x_h = torch.randn(1, 12, 9, 7), torch.randn(1, 20, 5, 4)
@@ -258,9 +259,9 @@ def test_ddsm_sampling():
         return lambda module, args: guides.__setitem__(branch, args[0])
 
     test_hooks = [
-        model.fuse.spatial_sampler.conv_offset.register_forward_pre_hook(
+        fuse.spatial_branch.sampler.conv_offset.register_forward_pre_hook(
             keep('spatial')),
-        model.fuse.channel_sampler.conv_offset.register_forward_pre_hook(
+        fuse.channel_branch.sampler.conv_offset.register_forward_pre_hook(
             keep('channel'))
     ]
     with torch.no_grad():

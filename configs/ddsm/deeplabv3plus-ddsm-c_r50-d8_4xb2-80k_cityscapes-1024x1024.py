@@ -2,4 +2,4 @@
 # output to the stride-4 feature, N = N_c = 9.
 # The S+C config with the spatial branch off (channel sampling only).
 _base_ = './deeplabv3plus-ddsm-sc_r50-d8_4xb2-80k_cityscapes-1024x1024.py'
-model = dict(decode_head=dict(fusion_cfg=dict(with_spatial=False)))
+model = dict(decode_head=dict(fusion_cfg=dict(spatial_cfg=None)))

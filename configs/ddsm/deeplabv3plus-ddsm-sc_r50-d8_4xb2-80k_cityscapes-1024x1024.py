@@ -6,7 +6,5 @@ model = dict(
         type='DDSMSepASPPHead',
         fusion_cfg=dict(
             type='DDSM',
-            num_points=9,
-            num_channel_points=9,
-            with_spatial=True,
-            with_channel=True)))
+            spatial_cfg=dict(num_points=9),
+            channel_cfg=dict(num_points=9))))

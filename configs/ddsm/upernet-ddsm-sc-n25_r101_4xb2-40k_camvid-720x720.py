@@ -19,7 +19,10 @@ model = dict(
         channels=256,
         num_classes=num_classes,
         fusion_levels=(0, 1, 2),
-        fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
+        fusion_cfg=dict(
+            type='DDSM',
+            spatial_cfg=dict(num_points=25),
+            channel_cfg=dict(num_points=9)),
         ppm_bottleneck_kernel=1),  # as the Table 3 model
     auxiliary_head=dict(num_classes=num_classes))
 train_pipeline = [

@@ -17,7 +17,10 @@ model = dict(
     decode_head=dict(
         type='DDSMUPerHead',
         fusion_levels=(0, 1, 2),
-        fusion_cfg=dict(type='DDSM', num_points=25, num_channel_points=9),
+        fusion_cfg=dict(
+            type='DDSM',
+            spatial_cfg=dict(num_points=25),
+            channel_cfg=dict(num_points=9)),
         # 1x1 conv after the PPM (the authors' group codebase): 51.8M in
         # the paper; mmseg's 3x3 (ppm_bottleneck_kernel=3) adds 6.3M
         ppm_bottleneck_kernel=1))

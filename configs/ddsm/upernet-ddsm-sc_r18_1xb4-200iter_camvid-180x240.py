@@ -6,4 +6,7 @@ model = dict(
     decode_head=dict(
         type='DDSMUPerHead',
         fusion_levels=(0, 1),
-        fusion_cfg=dict(type='DDSM', num_points=9, num_channel_points=9)))
+        fusion_cfg=dict(
+            type='DDSM',
+            spatial_cfg=dict(num_points=9),
+            channel_cfg=dict(num_points=9))))

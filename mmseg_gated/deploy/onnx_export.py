@@ -38,40 +38,28 @@ def _check_deps():
 
 # ---------------------------------------------------------------------------
 # model preparation
-@contextmanager
-def export_mode(model: nn.Module, log: Optional[List[str]] = None):
-    """Switch the parts of ``model`` that cannot be traced to their
-    traceable equivalents for the block, then restore them.
+def export_changes(model: nn.Module) -> List[str]:
+    """What the exported graph computes differently from ``model`` in
+    PyTorch, one line per module. The modules choose their traceable path
+    themselves while ``torch.onnx.export`` runs
+    (``torch.onnx.is_in_onnx_export()``); nothing is changed here:
 
-    - :class:`DDSM` with ``core='chunked'``: the chunked spatial core is an
-      autograd Function that hides its ops from the tracer; use
-      ``core='einsum'`` (same result: the DDSM tests check the two against
-      each other).
+    - :class:`DDSMSpatialBranch` with ``core='chunked'``: the chunked
+      spatial core is an autograd Function that hides its ops from the
+      tracer; the export runs the einsum core (same result to rounding:
+      ``tests/test_ddsm_core.py``).
     - :class:`DynamicSampler` with ``backend`` 'mmcv' or 'auto': mmcv's
-      ``modulated_deform_conv2d`` has no ONNX op; use ``backend='torch'``
-      (``grid_sample``, ONNX ``GridSample``; the backends agree to 1e-5).
-
-    Args:
-        model (nn.Module): The model, changed in place inside the block.
-        log (list[str], optional): Receives one line per change.
+      ``modulated_deform_conv2d`` has no ONNX op; the export runs
+      ``grid_sample`` (ONNX ``GridSample``; the backends agree to 1e-5).
     """
-    from mmseg_gated.models.layers.ddsm import DDSM
-    from mmseg_gated.models.layers.dynamic_sampler import DynamicSampler
-    changes = []
+    from mmseg_gated.models.layers import DDSMSpatialBranch, DynamicSampler
+    lines = []
     for name, m in model.named_modules():
-        if isinstance(m, DDSM) and getattr(m, 'core', None) != 'einsum':
-            changes.append((name, m, 'core', m.core, 'einsum'))
+        if isinstance(m, DDSMSpatialBranch) and m.core != 'einsum':
+            lines.append(f"{name}.core: {m.core!r} -> 'einsum'")
         if isinstance(m, DynamicSampler) and m.backend != 'torch':
-            changes.append((name, m, 'backend', m.backend, 'torch'))
-    for name, m, attr, old, new in changes:
-        setattr(m, attr, new)
-        if log is not None:
-            log.append(f'{name}.{attr}: {old!r} -> {new!r}')
-    try:
-        yield
-    finally:
-        for _, m, attr, old, _ in changes:
-            setattr(m, attr, old)
+            lines.append(f"{name}.backend: {m.backend!r} -> 'torch'")
+    return lines
 
 
 def _pool_matrix(size: int, out: int) -> np.ndarray:
@@ -189,8 +177,7 @@ def export_onnx(wrapper: SegmentorExportWrapper,
             or pool to a fixed grid (PSP, DDSM's channel branch) cannot be
             dynamic; :func:`export_and_check` checks a second size to catch
             sizes baked into the graph. Default: False.
-        log (list[str], optional): Receives the changes of
-            :func:`export_mode`.
+        log (list[str], optional): Receives :func:`export_changes`.
     """
     if opset < 16:
         raise ValueError(f'opset must be >= 16 (GridSample), got {opset}')
@@ -218,8 +205,9 @@ def export_onnx(wrapper: SegmentorExportWrapper,
         warnings.filterwarnings('ignore', category=DeprecationWarning)
         warnings.filterwarnings(
             'ignore', message='.*(legacy TorchScript|ONNX export mode).*')
-        with export_mode(wrapper, log), \
-                adaptive_pool_as_matmul(opset, static=not dynamic), \
+        if log is not None:
+            log.extend(export_changes(wrapper))
+        with adaptive_pool_as_matmul(opset, static=not dynamic), \
                 torch.no_grad():
             torch.onnx.export(
                 wrapper,
@@ -314,12 +302,11 @@ def export_and_check(model: nn.Module,
                      raise_on_fail: bool = True) -> Dict:
     """Export ``model`` to ONNX and compare onnxruntime with PyTorch.
 
-    The PyTorch reference computes what the graph computes (the model under
-    :func:`export_mode`); where that switched something (a DDSM's chunked
-    core or mmcv sampler), each check also reports ``switch_gap``, the max
-    abs difference between the model as configured and as exported, both
-    in PyTorch. For Gated-SCNN, PyTorch runs Canny inside and the ONNX
-    model gets the same map as its second input.
+    The PyTorch reference is the model as configured; where the graph
+    computes a part differently (a DDSM's chunked core or mmcv sampler:
+    :func:`export_changes`), the difference is inside the figures. For
+    Gated-SCNN, PyTorch runs Canny inside and the ONNX model gets the same
+    map as its second input.
 
     Args:
         model (nn.Module): The segmentor, on the CPU.
@@ -339,10 +326,9 @@ def export_and_check(model: nn.Module,
             Default: True.
 
     Returns:
-        dict: ``path``, ``inputs`` (names), ``output``, ``changes`` (the
-        :func:`export_mode` switches) and ``checks``: one dict per checked
-        input size (``input_shape``, :func:`compare`'s figures and, after a
-        switch, ``switch_gap``).
+        dict: ``path``, ``inputs`` (names), ``output``, ``changes``
+        (:func:`export_changes`) and ``checks``: one dict per checked input
+        size (``input_shape`` and :func:`compare`'s figures).
     """
     _check_deps()
     import onnx
@@ -367,15 +353,11 @@ def export_and_check(model: nn.Module,
                                  seed=seed + 1 + k), tuple(s)))
     checks = []
     for x, s in runs:
-        with torch.no_grad(), export_mode(model):
+        with torch.no_grad():
             ref = reference(*x)
         got = run_onnx(session, wrapper.input_names, x)
         res = compare(output, ref, got, atol)
         res['input_shape'] = tuple(x[0].shape)
-        if log:
-            with torch.no_grad():
-                configured = reference(*x)
-            res['switch_gap'] = float((configured - ref).abs().max())
         checks.append(res)
     result = dict(
         path=path,

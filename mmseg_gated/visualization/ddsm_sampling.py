@@ -44,9 +44,11 @@ class DDSMSamplingRecorder(HookRecorder):
         self.samplers = OrderedDict()
         for path, module in model.named_modules():
             if isinstance(module, DDSM):
-                self.samplers[path.replace('.', '_') or 'ddsm'] = dict(
-                    spatial=getattr(module, 'spatial_sampler', None),
-                    channel=getattr(module, 'channel_sampler', None))
+                self.samplers[path.replace('.', '_') or 'ddsm'] = {
+                    name: None if branch is None else branch.sampler
+                    for name, branch in (('spatial', module.spatial_branch),
+                                         ('channel', module.channel_branch))
+                }
         if not self.samplers:
             raise ValueError('the model has no DDSM module; is it a DDSM '
                              'config?')

@@ -91,13 +91,13 @@ def run_case(args, core, backend, num_points):
         c,
         c,
         c,
-        num_points=num_points,
-        backend=backend,
-        core=core,
-        with_channel=not args.spatial_only,
-        **extra).to(dev).train()
+        spatial_cfg=dict(
+            num_points=num_points, backend=backend, core=core, **extra),
+        channel_cfg=None if args.spatial_only else dict(
+            backend=backend)).to(dev).train()
+    spatial = m.spatial_branch
     # a trained-like sampler: points off the grid
-    torch.nn.init.normal_(m.spatial_sampler.conv_offset.weight, std=0.1)
+    torch.nn.init.normal_(spatial.sampler.conv_offset.weight, std=0.1)
     h, w = args.size
     x_l = torch.randn(args.batch, c, h, w, device=dev, requires_grad=True)
     x_h = torch.randn(
@@ -115,7 +115,7 @@ def run_case(args, core, backend, num_points):
         if dev.type == 'cuda':
             torch.cuda.synchronize()
 
-    step = _core_step(m, x_l, core, backend) if args.core_only \
+    step = _core_step(spatial, x_l, core, backend) if args.core_only \
         else module_step
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
@@ -137,7 +137,7 @@ def run_case(args, core, backend, num_points):
         peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss -
                 rss_before) * 1024
     times.sort()
-    sampled = args.batch * m.key_channels * num_points * h * w * 4
+    sampled = args.batch * spatial.key_channels * num_points * h * w * 4
     return dict(
         core=core,
         backend=backend,
@@ -151,20 +151,20 @@ def run_case(args, core, backend, num_points):
 
 
 def _core_step(m, x_l, core, backend):
-    """fwd+bwd of the spatial core alone on the DDSM's own q/k/v, offsets
-    and modulation (computed once, outside the measured step)."""
+    """fwd+bwd of the spatial core alone on the DDSM spatial branch's own
+    q/k/v, offsets and modulation (computed once, outside the measured
+    step)."""
     import torch
 
-    from mmseg_gated.models.layers.ddsm import (sampled_attention,
-                                                sampled_attention_einsum)
+    from mmseg_gated.ops import sampled_attention, sampled_attention_einsum
     with torch.no_grad():
         x = x_l.detach()
         q = m.query(x)
         k = m.key(torch.cat([x, x], dim=1))
         v = m.value(x)
-        offset, mask = m.spatial_sampler.offset_and_mask(k)
+        offset, mask = m.sampler.offset_and_mask(k)
     leaves = [t.clone().requires_grad_() for t in (q, k, v, offset, mask)]
-    ksize = m.spatial_sampler.kernel_size
+    ksize = m.sampler.kernel_size
     grad = torch.randn_like(q)
 
     def step():

@@ -12,7 +12,7 @@ on CUDA the peak is ``torch.cuda.max_memory_allocated``. Offsets are random
 so the sampled points are off the grid, as after training. The printed
 "faster" backend is what ``DynamicSampler(backend='auto')`` should pick on
 that device (``DEFAULT_BACKEND`` in
-``mmseg_gated/models/layers/dynamic_sampler.py``).
+``mmseg_gated/ops/dynamic_sampling.py``).
 """
 import argparse
 import json

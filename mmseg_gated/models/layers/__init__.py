@@ -1,6 +1,8 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 from .dcn_fusion import DCNFusion
 from .ddsm import DDSM
+from .ddsm_channel_branch import DDSMChannelBranch
+from .ddsm_spatial_branch import DDSMSpatialBranch
 from .dynamic_sampler import DynamicSampler
 from .explicit_scale_fusion import ExplicitScaleFusion
 from .gate import SpatialGate
@@ -14,6 +16,8 @@ from .supervised_gate import SupervisedGate
 __all__ = [
     'DCNFusion',
     'DDSM',
+    'DDSMChannelBranch',
+    'DDSMSpatialBranch',
     'DynamicSampler',
     'ExplicitScaleFusion',
     'SpatialGate',
