@@ -13,8 +13,8 @@ from mmengine.runner import Runner
 from mmseg.registry import DATASETS
 from mmseg.structures import SegDataSample
 
+from mmseg_gated.engine import setup_bad_sample_skipping
 from mmseg_gated.engine.hooks import BadSampleHook, BadSampleLimitError
-from mmseg_gated.utils import setup_bad_sample_skipping
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(REPO, 'configs', 'demo',

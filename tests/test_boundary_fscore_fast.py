@@ -12,7 +12,8 @@ from mmseg_gated.evaluation.metrics.boundary_fscore_fast import (
 # the previous implementation (k-d tree over boundary points), kept as the
 # reference; tests/test_gscnn_boundary.py checks it against per-class
 # seg2bmap + binary dilation written from the DAVIS definition
-from mmseg_gated.utils.boundary import boundary_fscore_per_class
+from mmseg_gated.evaluation.metrics.boundary_fscore_reference import \
+    boundary_fscore_per_class
 
 CAMVID = osp.join(
     osp.dirname(__file__), '..', '..', 'shared', 'data', 'camvid', 'valannot')

@@ -10,9 +10,9 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import nn
 
 import mmseg_gated  # noqa: F401  (registers the safe loader)
-from mmseg_gated.utils import (CheckpointCoverageError, CheckpointLoadError,
-                               check_checkpoint_coverage, checkpoint_coverage,
-                               load_checkpoint_file, trust_checkpoint)
+from mmseg_gated.apis import (CheckpointCoverageError, CheckpointLoadError,
+                              check_checkpoint_coverage, checkpoint_coverage,
+                              load_checkpoint_file, trust_checkpoint)
 
 
 class Payload:
@@ -67,6 +67,34 @@ def test_crafted_checkpoint_runs_nothing(tmp_path):
     # the control: a full unpickle of the same file does run the payload
     torch.load(path, weights_only=False)
     assert marker.exists()
+
+
+def test_import_installs_safe_loader_idempotently():
+    """Executing the package's ``__init__`` replaces mmengine's loader of
+    local files (and no other scheme); calling the installer again leaves
+    mmengine's table as it was."""
+    import importlib
+
+    from mmengine.runner.checkpoint import load_from_local
+
+    from mmseg_gated.apis import enable_safe_checkpoint_loading
+    from mmseg_gated.apis.checkpoint import _mmengine_local_loader
+    try:
+        # mmengine's table as it is before the plugin is imported
+        CheckpointLoader.register_scheme('', load_from_local, force=True)
+        before = dict(CheckpointLoader._schemes)
+        assert CheckpointLoader._get_checkpoint_loader('a.pth') \
+            is load_from_local
+        importlib.reload(mmseg_gated)
+        after = dict(CheckpointLoader._schemes)
+        assert CheckpointLoader._get_checkpoint_loader('a.pth') \
+            is _mmengine_local_loader
+        assert after == dict(before, **{'': _mmengine_local_loader})
+        enable_safe_checkpoint_loading()
+        enable_safe_checkpoint_loading()
+        assert list(CheckpointLoader._schemes.items()) == list(after.items())
+    finally:
+        enable_safe_checkpoint_loading()
 
 
 def test_trusted_checkpoint_loads_in_full(tmp_path):
@@ -133,7 +161,7 @@ def test_coverage_counts_parameters():
 
 
 def test_atomic_put_leaves_no_partial_file(tmp_path, monkeypatch):
-    from mmseg_gated.utils import AtomicLocalBackend
+    from mmseg_gated.engine import AtomicLocalBackend
     target = tmp_path / 'iter_1.pth'
     target.write_bytes(b'old')
     backend = AtomicLocalBackend()

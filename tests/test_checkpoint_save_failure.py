@@ -13,9 +13,9 @@ import pytest
 from mmengine.hooks import Hook
 from toy_runner import toy_runner
 
-from mmseg_gated.utils import (AtomicLocalBackend, CheckpointSaveError,
-                               enable_atomic_checkpoint_writes,
-                               load_checkpoint_file)
+from mmseg_gated.apis import load_checkpoint_file
+from mmseg_gated.engine import (AtomicLocalBackend, CheckpointSaveError,
+                                enable_atomic_checkpoint_writes)
 
 
 class LimitFileSize(Hook):

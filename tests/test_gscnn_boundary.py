@@ -4,10 +4,10 @@ import pytest
 import torch
 from scipy import ndimage
 
-from mmseg_gated.utils.boundary import (boundary_band_np, boundary_band_torch,
-                                        boundary_fscore_per_class,
-                                        class_boundary_points,
-                                        threshold_pixels)
+from mmseg_gated.datasets.transforms.boundary_band import (boundary_band_np,
+                                                           boundary_band_torch)
+from mmseg_gated.evaluation.metrics.boundary_fscore_reference import (
+    boundary_fscore_per_class, class_boundary_points, threshold_pixels)
 
 
 # ----------------------------------------------------------------- references

@@ -53,7 +53,7 @@ def test_pngs_and_sizes(tool, tmp_path, monkeypatch, capsys):
 
 
 def test_cli_checkpoint_coverage(tool, tmp_path, monkeypatch, capsys):
-    from mmseg_gated.utils import init_model_checked
+    from mmseg_gated.apis import init_model_checked
     img_path = str(tmp_path / 'scene.jpg')
     cv2.imwrite(img_path, scene(60, 80))
     # the backbone alone: most of the parameters, not 99% of them

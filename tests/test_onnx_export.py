@@ -13,13 +13,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import mmseg_gated  # noqa: F401
+from mmseg_gated.apis import init_model_checked
 from mmseg_gated.deploy import (SegmentorExportWrapper,
                                 adaptive_pool_as_matmul, compare,
                                 export_and_check, gradient_input, make_inputs,
                                 needs_gradient_input, onnx_session, run_onnx)
 from mmseg_gated.deploy.onnx_export import _pool_matrix
 from mmseg_gated.models.layers import DDSM, DynamicSampler
-from mmseg_gated.utils import init_model_checked
 
 # mmseg_gated.deploy needs neither to import; the tests need both
 onnx = pytest.importorskip('onnx')

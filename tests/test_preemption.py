@@ -42,7 +42,7 @@ def iters(log):
 
 
 def test_sigterm_saves_and_resume_matches(tmp_path):
-    from mmseg_gated.utils import load_checkpoint_file
+    from mmseg_gated.apis import load_checkpoint_file
 
     work = tmp_path / 'preempted'
     proc = subprocess.Popen(

@@ -72,10 +72,10 @@ def test_train_resume_test(tmp_path):
     # reads it
     import pickle
 
-    from mmseg_gated.utils import load_local_checkpoint
+    from mmseg_gated.apis import load_checkpoint_file
     with pytest.raises(pickle.UnpicklingError):
         torch.load(work / 'iter_4.pth', map_location='cpu')
-    ckpt = load_local_checkpoint(str(work / 'iter_4.pth'), 'cpu')
+    ckpt = load_checkpoint_file(str(work / 'iter_4.pth'), 'cpu')
     assert ckpt['meta']['iter'] == 4
     assert 'state_dict' in ckpt and 'message_hub' in ckpt
 

@@ -84,7 +84,7 @@ def test_gscnn_maps_through_the_test_pipeline(tmp_path):
     the recorded attention, and the fused map from the 1x1 conv."""
     from mmseg.apis import inference_model
 
-    from mmseg_gated.utils import init_model_checked
+    from mmseg_gated.apis import init_model_checked
     torch.manual_seed(0)
     model = init_model_checked(GSCNN, None)
     img = scene()
@@ -144,7 +144,7 @@ def hand_grid(row, col, stride, k=3):
 
 @pytest.fixture(scope='module')
 def ddsm_model():
-    from mmseg_gated.utils import init_model_checked
+    from mmseg_gated.apis import init_model_checked
     torch.manual_seed(0)
     return init_model_checked(DDSM, None, device='cpu')
 

@@ -394,7 +394,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
     args = parse_args(argv)
 
     import mmseg_gated  # noqa: F401
-    from mmseg_gated.utils import init_tool_model
+    from mmseg_gated.apis import init_tool_model
     if args.scales is not None and 1.0 not in args.scales:
         raise ValueError(f'--scales must contain 1.0, got {args.scales}')
     img_suffix = args.img_suffix or detect_suffix(args.img_dir)

@@ -62,7 +62,8 @@ def _build(dataset_cfg, scope):
     from mmseg.registry import DATASETS, TRANSFORMS
 
     import mmseg_gated  # noqa: F401  (registers the plugin's modules)
-    from mmseg_gated.utils import is_loading_transform
+    from mmseg_gated.datasets.transforms.skip_bad_samples import \
+        is_loading_transform
     init_default_scope(scope)
     cfg = dict(dataset_cfg)
     pipeline = cfg.pop('pipeline', None) or []
@@ -93,7 +94,8 @@ def _is_local(path) -> bool:
 
 def check_sample(idx):
     """Problems, label histogram and out-of-range values of sample idx."""
-    from mmseg_gated.utils import truncation_problem
+    from mmseg_gated.datasets.transforms.skip_bad_samples import \
+        truncation_problem
     dataset, loaders = _STATE['dataset'], _STATE['loaders']
     num_classes, ignore = len(_STATE['classes']), _STATE['ignore_index']
     results = dataset.get_data_info(idx)
@@ -156,13 +158,14 @@ def check_sample(idx):
 
 
 def _dataset_cfgs(split_cfg):
-    from mmseg_gated.utils.bad_samples import inner_dataset_cfgs
+    from mmseg_gated.engine.hooks.bad_sample_hook import inner_dataset_cfgs
     return list(inner_dataset_cfgs(split_cfg['dataset']))
 
 
 def _key(dataset_cfg) -> str:
     """The files and loading transforms a dataset config reads."""
-    from mmseg_gated.utils import is_loading_transform
+    from mmseg_gated.datasets.transforms.skip_bad_samples import \
+        is_loading_transform
     cfg = dict(dataset_cfg)
     cfg.pop('test_mode', None)
     pipeline = cfg.pop('pipeline', None) or []

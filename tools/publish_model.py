@@ -13,7 +13,7 @@ its name ends with the first 8 hex digits of its sha256, as mmseg's
     # -> gffnet_city-1a2b3c4d.pth
 
 The input is read without executing pickled code
-(:mod:`mmseg_gated.utils.checkpoint`).
+(:mod:`mmseg_gated.apis.checkpoint`).
 """
 import argparse
 import hashlib
@@ -47,7 +47,7 @@ def plain(value):
 
 def publish(in_file: str, out_file: str) -> str:
     """Write the weights-only checkpoint; returns its final path."""
-    from mmseg_gated.utils import load_checkpoint_file
+    from mmseg_gated.apis import load_checkpoint_file
     ckpt = load_checkpoint_file(in_file, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
     if not isinstance(state, dict) or not all(
@@ -85,7 +85,7 @@ def parse_args():
 def main():
     args = parse_args()
     import mmseg_gated  # noqa: F401  (registers the plugin; safe loader)
-    from mmseg_gated.utils import CheckpointLoadError
+    from mmseg_gated.apis import CheckpointLoadError
     try:
         publish(args.in_file, args.out_file)
     except CheckpointLoadError as e:

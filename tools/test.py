@@ -15,9 +15,9 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_gated  # noqa: F401  (registers the plugin's modules)
-from mmseg_gated.utils import (CheckpointLoadError,
-                               enable_safe_checkpoint_loading,
-                               setup_cpu_distributed, teardown_distributed)
+from mmseg_gated.apis import (CheckpointLoadError,
+                              enable_safe_checkpoint_loading)
+from mmseg_gated.engine import setup_cpu_distributed, teardown_distributed
 
 
 def parse_args():

@@ -18,12 +18,11 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmseg_gated  # noqa: F401  (registers the plugin's modules)
+from mmseg_gated.apis import (CheckpointLoadError,
+                              enable_safe_checkpoint_loading, trust_checkpoint)
+from mmseg_gated.engine import (CheckpointSaveError, setup_bad_sample_skipping,
+                                setup_cpu_distributed, teardown_distributed)
 from mmseg_gated.engine.hooks import BadSampleLimitError, NonFiniteError
-from mmseg_gated.utils import (CheckpointLoadError, CheckpointSaveError,
-                               enable_safe_checkpoint_loading,
-                               setup_bad_sample_skipping,
-                               setup_cpu_distributed, teardown_distributed,
-                               trust_checkpoint)
 
 
 def parse_args():
@@ -138,7 +137,7 @@ def main():
     # data loader workers copy them
     setup_bad_sample_skipping(cfg)
     # Local checkpoints are read without executing pickled code, except the
-    # trusted ones registered above (see mmseg_gated.utils.checkpoint).
+    # trusted ones registered above (see mmseg_gated.apis.checkpoint).
     enable_safe_checkpoint_loading()
 
     if 'runner_type' not in cfg:

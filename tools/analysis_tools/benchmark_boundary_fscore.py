@@ -35,7 +35,8 @@ from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
 import mmseg_gated  # noqa: F401
-from mmseg_gated.utils.boundary import boundary_fscore_per_class
+from mmseg_gated.evaluation.metrics.boundary_fscore_reference import \
+    boundary_fscore_per_class
 
 
 def block_pair(h, w, num_classes, block=16, seed=0):

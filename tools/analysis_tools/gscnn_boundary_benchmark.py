@@ -19,9 +19,9 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from mmseg_gated.utils.boundary import (boundary_band_np,
-                                        boundary_fscore_per_class,
-                                        threshold_pixels)
+from mmseg_gated.datasets.transforms.boundary_band import boundary_band_np
+from mmseg_gated.evaluation.metrics.boundary_fscore_reference import (
+    boundary_fscore_per_class, threshold_pixels)
 
 
 def make_pair(h, w, num_classes, seed=0):

@@ -20,7 +20,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmseg_gated  # noqa: F401
-from mmseg_gated.utils import enable_trusted_checkpoint_loading
+from mmseg_gated.apis import enable_safe_checkpoint_loading
 
 
 def crop_pipeline(crop_factor: int) -> list:
@@ -44,7 +44,7 @@ def main():
     parser.add_argument('--out', default=None, help='write a JSON summary')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args()
-    enable_trusted_checkpoint_loading()
+    enable_safe_checkpoint_loading()
     results = {}
     for cf in args.crop_factors:
         cfg = Config.fromfile(args.config)

@@ -54,7 +54,7 @@ def parse_args(argv: Optional[Sequence[str]] = None):
 
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
-    from mmseg_gated.utils import init_tool_model
+    from mmseg_gated.apis import init_tool_model
     from mmseg_gated.visualization import ddsm_summary, visualize_ddsm
     model = init_tool_model(args.config, args.checkpoint, args.device,
                             args.allow_partial, args.cfg_options)

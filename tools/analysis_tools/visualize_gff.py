@@ -36,7 +36,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmseg_gated.utils import init_tool_model
+    from mmseg_gated.apis import init_tool_model
     from mmseg_gated.visualization import visualize_gff
     model = init_tool_model(args.config, args.checkpoint, args.device,
                             args.allow_partial, args.cfg_options)

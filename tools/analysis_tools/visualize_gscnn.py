@@ -42,7 +42,7 @@ def whole_inference(cfg) -> None:
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmseg_gated.utils import init_tool_model
+    from mmseg_gated.apis import init_tool_model
     from mmseg_gated.visualization import visualize_gscnn
     if not osp.isfile(args.image):
         raise SystemExit(f'error: no image file {args.image!r}')

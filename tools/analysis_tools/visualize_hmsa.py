@@ -40,7 +40,7 @@ def parse_args(argv: Optional[Sequence[str]] = None):
 
 def main(argv: Optional[Sequence[str]] = None) -> List[str]:
     args = parse_args(argv)
-    from mmseg_gated.utils import init_tool_model
+    from mmseg_gated.apis import init_tool_model
     from mmseg_gated.visualization import visualize_scale_attention
     if not osp.isfile(args.image):
         raise SystemExit(f'error: image {args.image} not found')

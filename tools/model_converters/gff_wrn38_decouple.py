@@ -40,7 +40,7 @@ from typing import Dict
 
 import torch
 
-from mmseg_gated.utils.checkpoint import load_checkpoint_file
+from mmseg_gated.apis import load_checkpoint_file
 
 _RULES = [
     (r'^(mod[1-7]\..*)$', r'backbone.\1'),

@@ -52,7 +52,7 @@ from typing import Dict, Optional
 
 import torch
 
-from mmseg_gated.utils.checkpoint import load_checkpoint_file
+from mmseg_gated.apis import load_checkpoint_file
 
 # the config the converted weights load into (strictly)
 CONFIG = 'configs/gscnn/gscnn_wrn38-a2_8xb1-65k_cityscapes-800x800.py'

@@ -44,7 +44,7 @@ from typing import Dict
 import torch
 from mmengine.logging import print_log
 
-from mmseg_gated.utils.checkpoint import load_checkpoint_file
+from mmseg_gated.apis import load_checkpoint_file
 
 BN_EPS = 1e-5
 BN_PARAMS = ('weight', 'bias', 'running_mean', 'running_var')

@@ -41,7 +41,7 @@ from typing import Dict, List, Tuple
 
 import torch
 
-from mmseg_gated.utils.checkpoint import load_checkpoint_file
+from mmseg_gated.apis import load_checkpoint_file
 
 _BN = ('weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked')
 

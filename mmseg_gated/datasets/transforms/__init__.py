@@ -7,6 +7,7 @@ from .gaussian_blur import RandomGaussianBlur
 from .one_hot_edge_map import GenerateOneHotEdgeMap
 from .random_brightness import RandomBrightness
 from .random_rescale import RandomRescale
+from .skip_bad_samples import SkipBadSamples
 
 __all__ = [
     'GenerateBoundaryBand',
@@ -17,4 +18,5 @@ __all__ = [
     'GenerateOneHotEdgeMap',
     'RandomRescale',
     'RandomBrightness',
+    'SkipBadSamples',
 ]

@@ -1,6 +1,7 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 import logging
 from collections import Counter
+from typing import Iterator, Optional
 
 import torch
 import torch.distributed as dist
@@ -9,7 +10,7 @@ from mmengine.logging import print_log
 from mmengine.runner import EpochBasedTrainLoop
 from mmseg.registry import HOOKS
 
-from ...utils.bad_samples import SkipBadSamples
+from ...datasets.transforms.skip_bad_samples import SkipBadSamples
 
 
 class BadSampleLimitError(RuntimeError):
@@ -50,8 +51,8 @@ class BadSampleHook(Hook):
     Off by default: a file that fails to load stops the run (run
     ``tools/check_dataset.py CONFIG`` before a long training to find every
     bad file at once). Enabled, ``tools/train.py`` wraps the training
-    pipelines in :class:`~mmseg_gated.utils.bad_samples.SkipBadSamples`
-    (:func:`~mmseg_gated.utils.bad_samples.setup_bad_sample_skipping`), so
+    pipelines in :class:`~mmseg_gated.datasets.transforms.SkipBadSamples`
+    (:func:`setup_bad_sample_skipping`), so
     a sample whose image or label cannot be read (or is truncated) is
     replaced by another through mmengine's refetch mechanism
     (``BaseDataset.max_refetch``). This hook, in the main process, logs each
@@ -103,7 +104,7 @@ class BadSampleHook(Hook):
             raise RuntimeError(
                 'BadSampleHook(enabled=True) needs the training pipeline '
                 'wrapped in SkipBadSamples before the runner is built: '
-                'tools/train.py does it; elsewhere call mmseg_gated.utils.'
+                'tools/train.py does it; elsewhere call mmseg_gated.engine.'
                 'setup_bad_sample_skipping(cfg) before Runner.from_cfg(cfg).')
         print_log(
             'BadSampleHook: training samples that fail to load are skipped '
@@ -173,3 +174,50 @@ class BadSampleHook(Hook):
     def after_train_epoch(self, runner) -> None:
         if self.enabled:
             self._summary(runner, runner.iter)
+
+
+def inner_dataset_cfgs(dataset_cfg) -> Iterator[dict]:
+    """The dataset configs that hold pipelines, below dataset wrappers
+    (``RepeatDataset``'s ``dataset``, ``ConcatDataset``'s ``datasets``)."""
+    if 'dataset' in dataset_cfg:
+        yield from inner_dataset_cfgs(dataset_cfg['dataset'])
+    elif 'datasets' in dataset_cfg:
+        for cfg in dataset_cfg['datasets']:
+            yield from inner_dataset_cfgs(cfg)
+    else:
+        yield dataset_cfg
+
+
+def bad_sample_hook_cfg(cfg) -> Optional[dict]:
+    """The ``BadSampleHook`` entry of ``cfg.custom_hooks`` (or ``None``)."""
+    for hook in cfg.get('custom_hooks', None) or []:
+        kind = hook.get('type')
+        name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
+        if name.split('.')[-1] == 'BadSampleHook':
+            return hook
+    return None
+
+
+def setup_bad_sample_skipping(cfg) -> bool:
+    """Wrap the training pipelines in :class:`SkipBadSamples` when the
+    config's ``BadSampleHook`` is enabled.
+
+    Call before building the runner: data loader workers copy the dataset
+    when the train loop is built, before any hook runs.
+
+    Returns:
+        bool: Whether skipping is on.
+    """
+    hook = bad_sample_hook_cfg(cfg)
+    if hook is None or not hook.get('enabled', False):
+        return False
+    train = cfg.get('train_dataloader') or {}
+    for dataset in inner_dataset_cfgs(train.get('dataset', {})):
+        pipeline = dataset.get('pipeline')
+        if not pipeline or (isinstance(pipeline[0], dict) and str(
+                pipeline[0].get('type')).endswith('SkipBadSamples')):
+            continue
+        dataset['pipeline'] = [
+            dict(type='SkipBadSamples', transforms=list(pipeline))
+        ]
+    return True

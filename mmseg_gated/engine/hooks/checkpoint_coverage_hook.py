@@ -4,8 +4,8 @@ from mmengine.logging import print_log
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmseg.registry import HOOKS
 
-from ...utils.checkpoint import loaded_state_shapes
-from ...utils.checkpoint_coverage import check_checkpoint_coverage
+from ...apis.checkpoint import loaded_state_shapes
+from ...apis.checkpoint_coverage import check_checkpoint_coverage
 
 
 @HOOKS.register_module()
@@ -16,7 +16,7 @@ class CheckpointCoverageHook(Hook):
     architecture gives a partly random model whose metrics look like a
     result. Before testing or validating, this hook counts the model's
     parameters (by element) that the checkpoint filled and raises
-    :class:`~mmseg_gated.utils.CheckpointCoverageError` below
+    :class:`~mmseg_gated.apis.CheckpointCoverageError` below
     ``min_fraction`` (naming the first missing and unexpected keys). When
     training starts from ``load_from`` (not resuming), it logs the same
     figure at INFO level and never raises: fine-tuning from another

@@ -10,7 +10,7 @@ from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmseg.registry import HOOKS
 
-from ...utils.atomic_io import enable_atomic_checkpoint_writes
+from ..atomic_io import enable_atomic_checkpoint_writes
 
 
 @HOOKS.register_module()
@@ -26,7 +26,7 @@ class PreemptionHook(Hook):
     iteration, so every rank stops after the same iteration.
 
     It also makes every local checkpoint write atomic
-    (:class:`~mmseg_gated.utils.atomic_io.AtomicLocalBackend`): a kill during
+    (:class:`~mmseg_gated.engine.AtomicLocalBackend`): a kill during
     a save never leaves a truncated checkpoint.
 
     Args:

@@ -28,7 +28,7 @@ class BoundaryFScoreMetric(BaseMetric):
     boundaries are taken, as the authors do. All classes and thresholds are
     computed at once, with class bit-planes dilated by bitwise OR
     (:func:`boundary_fscore_fast`; equal, bit for bit, to the k-d tree
-    reference :func:`mmseg_gated.utils.boundary.boundary_fscore_per_class`)
+    reference :func:`~.boundary_fscore_reference.boundary_fscore_per_class`)
     or, for predictions on a GPU, with ``max_pool2d`` on the device
     (:func:`boundary_fscore_torch`).
 

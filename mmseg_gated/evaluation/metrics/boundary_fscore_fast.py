@@ -3,7 +3,7 @@
 with class bit-planes instead of per-class masks.
 
 The definition is that of
-:func:`mmseg_gated.utils.boundary.boundary_fscore_per_class` (the
+:func:`~.boundary_fscore_reference.boundary_fscore_per_class` (the
 reference, a k-d tree over boundary points), and so are the results, bit for
 bit: for class ``c`` the 1-pixel ``seg2bmap`` boundaries of ``pred == c`` and
 ``gt == c`` (ignored ``gt`` pixels removed from both) are matched within
@@ -35,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from mmseg_gated.utils.boundary import threshold_pixels
+from .boundary_fscore_reference import threshold_pixels
 
 # popcount per bit: row v holds the 8 bits of byte v (least significant first)
 _BYTE_BITS = np.unpackbits(
@@ -217,7 +217,7 @@ def boundary_fscore_fast(pred: np.ndarray,
                          thresholds: Sequence[float] = (3, 5, 9, 12),
                          ignore_index: int = 255) -> np.ndarray:
     """Per-class boundary F-measure of one image (DAVIS semantics), equal to
-    :func:`mmseg_gated.utils.boundary.boundary_fscore_per_class`.
+    :func:`~.boundary_fscore_reference.boundary_fscore_per_class`.
 
     Args:
         pred (np.ndarray): H x W predicted labels.

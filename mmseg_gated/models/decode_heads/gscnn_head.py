@@ -12,7 +12,7 @@ from mmseg.models.utils import resize
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from mmseg_gated.utils.boundary import boundary_band_torch
+from mmseg_gated.datasets.transforms.boundary_band import boundary_band_torch
 from ..layers.gated_conv import GatedConvLayer
 from ..utils import HeadInputsMixin
 from ..utils.sep_aspp_decoder import SepASPPDecoderMixin

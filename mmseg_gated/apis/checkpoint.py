@@ -268,16 +268,14 @@ def enable_safe_checkpoint_loading() -> None:
     """Make mmengine read local checkpoints with
     :func:`load_checkpoint_file`.
 
-    Registered for paths without a scheme when the plugin is imported, so
-    ``load_from``, ``init_model``, ``MMSegInferencer`` and the tools read
-    mmengine Runner checkpoints on torch >= 2.6 without a full unpickle.
-    Remote schemes (``http://``, ``open-mmlab://`` ...) keep mmengine's
-    loaders.
+    Replaces mmengine's loader for paths without a scheme (its
+    ``load_from_local``, a plain ``torch.load``) in
+    :class:`~mmengine.runner.CheckpointLoader`, so ``load_from``,
+    ``init_model``, ``MMSegInferencer`` and the tools read mmengine Runner
+    checkpoints on torch >= 2.6 without a full unpickle. Remote schemes
+    (``http://``, ``open-mmlab://`` ...) keep mmengine's loaders.
+    ``import mmseg_gated`` calls it once; calling it again changes nothing
+    (the same loader is registered for the same prefix).
     """
     CheckpointLoader.register_scheme(
         prefixes='', loader=_mmengine_local_loader, force=True)
-
-
-# Backward-compatible names used by earlier tools and user scripts.
-load_local_checkpoint = load_checkpoint_file
-enable_trusted_checkpoint_loading = enable_safe_checkpoint_loading

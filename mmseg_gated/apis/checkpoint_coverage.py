@@ -11,7 +11,7 @@ shape, and stops when that fraction is below a threshold.
 """
 import re
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from typing import List
 
 from mmengine.model import BaseTTAModel, is_model_wrapper
 
@@ -125,81 +125,3 @@ def check_checkpoint_coverage(model,
             f'{cov.summary()}. Is it the checkpoint of this config? Pass '
             '--allow-partial to go on with a partly random model.')
     return cov
-
-
-def init_model_checked(config,
-                       checkpoint=None,
-                       device: str = 'cpu',
-                       allow_partial: bool = False,
-                       min_fraction: float = 0.99,
-                       **kwargs):
-    """:func:`mmseg.apis.init_model`, then :func:`check_checkpoint_coverage`.
-
-    For tools that build a model from a checkpoint the user names
-    (``tools/autolabel.py``, the visualisers): a checkpoint of another
-    architecture stops with an error instead of giving a partly random
-    model. The checkpoint is read without executing pickled code
-    (:mod:`mmseg_gated.utils.checkpoint`).
-
-    Args:
-        config (str | Config): The model config.
-        checkpoint (str, optional): Checkpoint path; None builds a randomly
-            initialised model and checks nothing.
-        device (str): Device for the model. Default: 'cpu'.
-        allow_partial (bool): Log instead of raising. Default: False.
-        min_fraction (float): See :func:`check_checkpoint_coverage`.
-        **kwargs: Passed to ``init_model``.
-    """
-    from mmengine.logging import print_log
-    from mmseg.apis import init_model
-
-    from .checkpoint import (enable_safe_checkpoint_loading,
-                             load_checkpoint_file, loaded_state_shapes)
-    enable_safe_checkpoint_loading()
-    model = init_model(config, checkpoint, device=device, **kwargs)
-    if checkpoint is not None:
-        shapes = loaded_state_shapes(checkpoint)
-        if shapes is None:
-            shapes = load_checkpoint_file(checkpoint, 'cpu')
-        cov = check_checkpoint_coverage(model, shapes, checkpoint,
-                                        min_fraction, allow_partial)
-        print_log(
-            f'Checkpoint {checkpoint}: {cov.summary()}', logger='current')
-    return model
-
-
-def init_tool_model(config,
-                    checkpoint,
-                    device: str = 'cpu',
-                    allow_partial: bool = False,
-                    cfg_options: Optional[dict] = None,
-                    prepare: Optional[Callable] = None):
-    """The model a command-line tool was given: :func:`init_model_checked`
-    with the tools' conventions.
-
-    Args:
-        config (str | Config): Config file or a loaded config.
-        checkpoint (str): Checkpoint path, or ``'none'`` for random weights.
-        device (str): Device for the model. Default: 'cpu'.
-        allow_partial (bool): ``--allow-partial``. Default: False.
-        cfg_options (dict, optional): ``--cfg-options``, merged first.
-        prepare (callable, optional): Called with the config before the
-            model is built (a tool that sets ``test_cfg``, scales, ...).
-
-    Raises:
-        SystemExit: the checkpoint cannot be read or does not fit, with the
-            loader's message.
-    """
-    from mmengine.config import Config
-    cfg = config if isinstance(config, Config) else Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    if prepare is not None:
-        prepare(cfg)
-    ckpt = None if checkpoint is None or checkpoint.lower() == 'none' \
-        else checkpoint
-    try:
-        return init_model_checked(
-            cfg, ckpt, device=device, allow_partial=allow_partial)
-    except CheckpointLoadError as e:
-        raise SystemExit(f'error: {e}') from None

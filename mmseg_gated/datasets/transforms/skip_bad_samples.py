@@ -9,12 +9,13 @@ transform into that ``None`` and remembers the file; the record travels with
 the next sample that loads (in its ``data_samples`` metainfo, under
 ``bad_samples``), so the main process sees it even when data loader workers
 did the loading. :class:`~mmseg_gated.engine.hooks.BadSampleHook` counts,
-logs and caps; :func:`setup_bad_sample_skipping` wraps the training
-pipelines when that hook is enabled (``tools/train.py`` calls it).
+logs and caps; :func:`~mmseg_gated.engine.setup_bad_sample_skipping` wraps
+the training pipelines when that hook is enabled (``tools/train.py`` calls
+it).
 """
 import os
 import os.path as osp
-from typing import Iterator, List, Optional
+from typing import List, Optional
 
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
@@ -124,50 +125,3 @@ class SkipBadSamples(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(transforms={self.transforms!r})'
-
-
-def inner_dataset_cfgs(dataset_cfg) -> Iterator[dict]:
-    """The dataset configs that hold pipelines, below dataset wrappers
-    (``RepeatDataset``'s ``dataset``, ``ConcatDataset``'s ``datasets``)."""
-    if 'dataset' in dataset_cfg:
-        yield from inner_dataset_cfgs(dataset_cfg['dataset'])
-    elif 'datasets' in dataset_cfg:
-        for cfg in dataset_cfg['datasets']:
-            yield from inner_dataset_cfgs(cfg)
-    else:
-        yield dataset_cfg
-
-
-def bad_sample_hook_cfg(cfg) -> Optional[dict]:
-    """The ``BadSampleHook`` entry of ``cfg.custom_hooks`` (or ``None``)."""
-    for hook in cfg.get('custom_hooks', None) or []:
-        kind = hook.get('type')
-        name = kind if isinstance(kind, str) else getattr(kind, '__name__', '')
-        if name.split('.')[-1] == 'BadSampleHook':
-            return hook
-    return None
-
-
-def setup_bad_sample_skipping(cfg) -> bool:
-    """Wrap the training pipelines in :class:`SkipBadSamples` when the
-    config's ``BadSampleHook`` is enabled.
-
-    Call before building the runner: data loader workers copy the dataset
-    when the train loop is built, before any hook runs.
-
-    Returns:
-        bool: Whether skipping is on.
-    """
-    hook = bad_sample_hook_cfg(cfg)
-    if hook is None or not hook.get('enabled', False):
-        return False
-    train = cfg.get('train_dataloader') or {}
-    for dataset in inner_dataset_cfgs(train.get('dataset', {})):
-        pipeline = dataset.get('pipeline')
-        if not pipeline or (isinstance(pipeline[0], dict) and str(
-                pipeline[0].get('type')).endswith('SkipBadSamples')):
-            continue
-        dataset['pipeline'] = [
-            dict(type='SkipBadSamples', transforms=list(pipeline))
-        ]
-    return True
