@@ -155,6 +155,10 @@ def main():
         cfg = trigger_visualization_hook(cfg, args)
 
     if args.tta:
+        if cfg.model.get('type') == 'SegTTAModel':
+            raise RuntimeError(
+                f'{args.config} already tests with test-time augmentation '
+                '(its model is a SegTTAModel): run it without --tta')
         if 'tta_pipeline' not in cfg or 'tta_model' not in cfg:
             raise RuntimeError(
                 f'--tta needs `tta_pipeline` and `tta_model` in {args.config}')
