@@ -8,8 +8,7 @@ from mmseg.models.decode_heads import (ASPPHead, DepthwiseSeparableASPPHead,
 from mmseg.structures import SegDataSample
 
 from mmseg_gated.models.decode_heads import (GSTOASPPHead, GSTOAuxHead,
-                                             GSTODepthwiseSeparableASPPHead,
-                                             GSTOPSPHead)
+                                             GSTOPSPHead, GSTOSepASPPHead)
 from mmseg_gated.models.layers import GatedScaleTransfer, SpatialGate
 
 BN = dict(type='BN')
@@ -45,7 +44,7 @@ def load_wrapped(ours, ref):
 CASES = [
     (PSPHead, GSTOPSPHead, dict(pool_scales=(1, 2, 3))),
     (ASPPHead, GSTOASPPHead, dict(dilations=(1, 2, 3))),
-    (DepthwiseSeparableASPPHead, GSTODepthwiseSeparableASPPHead,
+    (DepthwiseSeparableASPPHead, GSTOSepASPPHead,
      dict(dilations=(1, 2, 3), c1_in_channels=4, c1_channels=4, in_index=1)),
 ]
 

@@ -49,7 +49,7 @@ def test_to_probs_accepts_logits_and_probabilities():
 
 def _teacher(tmp_path):
     model = dict(
-        type='MultiScaleAttentionEncoderDecoder',
+        type='HMSAEncoderDecoder',
         data_preprocessor=dict(
             type='SegDataPreProcessor',
             mean=[123.675, 116.28, 103.53],
@@ -64,7 +64,7 @@ def _teacher(tmp_path):
             stem_channels=4,
             norm_cfg=NORM),
         decode_head=dict(
-            type='MscaleSepASPPHead',
+            type='HMSASepASPPHead',
             in_channels=32,
             in_index=3,
             channels=8,

@@ -62,7 +62,7 @@ def dlv3p_cfg(kind='hierarchical', **kwargs):
     """DeepLabV3+ R18 (tiny): 'hierarchical', 'explicit' or 'plain' (mmseg's
     EncoderDecoder with DepthwiseSeparableASPPHead)."""
     head = dict(
-        type='MscaleSepASPPHead',
+        type='HMSASepASPPHead',
         in_channels=64,
         in_index=3,
         channels=16,
@@ -76,7 +76,7 @@ def dlv3p_cfg(kind='hierarchical', **kwargs):
         scale_attn=dict(channels=8),
         loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
     cfg = dict(
-        type='MultiScaleAttentionEncoderDecoder',
+        type='HMSAEncoderDecoder',
         data_preprocessor=PREPROC,
         backbone=BACKBONE,
         decode_head=head,
@@ -102,7 +102,7 @@ def dlv3p_cfg(kind='hierarchical', **kwargs):
 
 
 def ocr_cfg(kind='hierarchical', **kwargs):
-    """HRNet (tiny) + [FCNHead, MscaleOCRHead]; 'plain' is mmseg's
+    """HRNet (tiny) + [FCNHead, HMSAOCRHead]; 'plain' is mmseg's
     CascadeEncoderDecoder with OCRHead."""
     hr = dict(
         type='HRNet',
@@ -110,7 +110,7 @@ def ocr_cfg(kind='hierarchical', **kwargs):
         norm_eval=False,
         extra=hrnet_extra((4, 8, 16, 32), stem=8))
     ocr = dict(
-        type='MscaleOCRHead',
+        type='HMSAOCRHead',
         in_channels=[4, 8, 16, 32],
         in_index=(0, 1, 2, 3),
         input_transform='resize_concat',
@@ -126,7 +126,7 @@ def ocr_cfg(kind='hierarchical', **kwargs):
         ocr.pop('scale_attn')
         ocr['type'] = 'OCRHead'
     cfg = dict(
-        type='MultiScaleAttentionCascadeEncoderDecoder'
+        type='HMSACascadeEncoderDecoder'
         if kind != 'plain' else 'CascadeEncoderDecoder',
         num_stages=2,
         data_preprocessor=PREPROC,
@@ -319,7 +319,7 @@ def test_scale_errors():
     cfg['decode_head']['scale_attn'] = dict(channels=8)
     with pytest.raises(ValueError, match='scale_attn=None'):
         build_cpu_model(cfg)
-    cfg = dlv3p_cfg('plain', type='MultiScaleAttentionEncoderDecoder')
+    cfg = dlv3p_cfg('plain', type='HMSAEncoderDecoder')
     with pytest.raises(TypeError, match='forward_with_attention'):
         build_cpu_model(cfg)
 
@@ -451,7 +451,7 @@ def test_one_scale_is_mmseg_segmentor(make_cfg):
 
 
 def test_ocr_dropout_as_the_authors():
-    """MscaleOCRHead's Dropout2d after the OCR block (the authors' 0.05 by
+    """HMSAOCRHead's Dropout2d after the OCR block (the authors' 0.05 by
     default): whole channels of the features that feed both the classifier
     and the attention are zeroed in training, none in eval; forward and
     forward_with_attention share it; 0 builds none."""

@@ -370,7 +370,7 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         nargs='+',
         default=None,
         help='inference scales of a '
-        'MultiScaleAttentionEncoderDecoder (must contain 1.0)')
+        'HMSAEncoderDecoder (must contain 1.0)')
     p.add_argument(
         '--device',
         default='cuda:0' if torch.cuda.is_available() else 'cpu',
@@ -439,8 +439,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Tuple[int, int]:
                             args.allow_partial, args.cfg_options)
     if args.scales is not None:
         if not hasattr(model, 'test_scales'):
-            raise ValueError('--scales needs a MultiScaleAttentionEncoder'
-                             f'Decoder, got {type(model).__name__}')
+            raise ValueError('--scales needs an HMSAEncoderDecoder, got '
+                             f'{type(model).__name__}')
         model.test_scales = tuple(float(s) for s in args.scales)
     write_manifest(args.out_dir, manifest)
     done, skipped = autolabel(

@@ -5,7 +5,7 @@ _base_ = ['./deeplabv3plus-single_r50-d8_8xb2-200e_mapillary-v1-1024x1024.py']
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 scales = (0.5, 1.0, 2.0)
 model = dict(
-    type='MultiScaleAttentionEncoderDecoder',
+    type='HMSAEncoderDecoder',
     train_scales=scales,
     test_scales=scales,
     scale_fusion=dict(
@@ -18,4 +18,4 @@ model = dict(
     # no single-scale terms: train_mapillary.yml sets no
     # supervised_mscale_loss_wt (config.py default 0)
     scale_loss_weight=0.0,
-    decode_head=dict(type='MscaleSepASPPHead', scale_attn=None))
+    decode_head=dict(type='HMSASepASPPHead', scale_attn=None))

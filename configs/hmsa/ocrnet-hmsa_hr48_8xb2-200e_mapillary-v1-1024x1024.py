@@ -34,7 +34,7 @@ model = dict(
             align_corners=False,
             loss_decode=dict(type='RMILoss', with_rmi=False, loss_weight=0.4)),
         dict(
-            type='MscaleOCRHead',
+            type='HMSAOCRHead',
             in_channels=hr_channels,
             in_index=(0, 1, 2, 3),
             input_transform='resize_concat',

@@ -94,7 +94,7 @@ class SegmentorExportWrapper(nn.Module):
     Args:
         segmentor (nn.Module): An mmseg ``EncoderDecoder`` (or subclass:
             :class:`GSCNNEncoderDecoder`,
-            :class:`MultiScaleAttentionEncoderDecoder`, ...) in eval mode.
+            :class:`HMSAEncoderDecoder`, ...) in eval mode.
         output (str): 'logits' or 'label'. Default: 'logits'.
     """
 

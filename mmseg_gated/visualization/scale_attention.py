@@ -22,7 +22,7 @@ class ScaleAttentionRecorder(HookRecorder):
     predicts one softmax over all scales from the features).
 
     Args:
-        model (nn.Module): A :class:`MultiScaleAttentionMixin` segmentor.
+        model (nn.Module): A :class:`HMSAMixin` segmentor.
 
     Attributes:
         logits (list[Tensor]): ``B x K x h x w`` per classifier call.
@@ -31,12 +31,12 @@ class ScaleAttentionRecorder(HookRecorder):
 
     def __init__(self, model: torch.nn.Module) -> None:
         super().__init__()
-        from mmseg_gated.models.segmentors import MultiScaleAttentionMixin
-        if not isinstance(model, MultiScaleAttentionMixin):
+        from mmseg_gated.models.segmentors import HMSAMixin
+        if not isinstance(model, HMSAMixin):
             raise ValueError(
                 f'{type(model).__name__} is not a multi-scale attention '
-                'model (MultiScaleAttentionEncoderDecoder or '
-                'MultiScaleAttentionCascadeEncoderDecoder)')
+                'model (HMSAEncoderDecoder or '
+                'HMSACascadeEncoderDecoder)')
         fusion = model.scale_fusion
         self.classifier = model.attention_head.conv_seg
         self.attention = fusion.attention if fusion.takes_features \

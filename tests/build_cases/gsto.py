@@ -15,7 +15,7 @@ CASES = dict(
         in_channels=8, channels=4, num_classes=3, pool_scales=(1, 2)),
     GSTOASPPHead=dict(
         in_channels=8, channels=4, num_classes=3, dilations=(1, 2)),
-    GSTODepthwiseSeparableASPPHead=dict(
+    GSTOSepASPPHead=dict(
         in_channels=8,
         channels=4,
         num_classes=3,

@@ -23,8 +23,8 @@ CASES = dict(
     ScaleAttentionHead=dict(in_channels=8, channels=4),
     HierarchicalScaleFusion=dict(),
     ExplicitScaleFusion=dict(in_channels=8, scales=(0.5, 1.0), channels=4),
-    MscaleSepASPPHead=_HEAD,
-    MscaleOCRHead=dict(
+    HMSASepASPPHead=_HEAD,
+    HMSAOCRHead=dict(
         in_channels=8,
         channels=8,
         ocr_channels=4,
@@ -33,11 +33,11 @@ CASES = dict(
         scale_attn=dict(channels=4),
         loss_decode=_CE),
     RMILoss=dict(),
-    MultiScaleAttentionEncoderDecoder=dict(
+    HMSAEncoderDecoder=dict(
         backbone=_BACKBONE,
-        decode_head=dict(_HEAD, type='MscaleSepASPPHead'),
+        decode_head=dict(_HEAD, type='HMSASepASPPHead'),
         test_cfg=dict(mode='whole')),
-    MultiScaleAttentionCascadeEncoderDecoder=dict(
+    HMSACascadeEncoderDecoder=dict(
         num_stages=2,
         backbone=_BACKBONE,
         decode_head=[
@@ -51,7 +51,7 @@ CASES = dict(
                 norm_cfg=_NORM,
                 loss_decode=_CE),
             dict(
-                type='MscaleOCRHead',
+                type='HMSAOCRHead',
                 in_channels=16,
                 in_index=3,
                 channels=8,

@@ -4,7 +4,7 @@
 Hierarchical multi-scale attention, Table 3 "Training Cost" / "Minibatch
 time": one process builds the same small DeepLabV3+ three ways (single
 scale: mmseg's ``EncoderDecoder``; hierarchical and explicit:
-``MultiScaleAttentionEncoderDecoder`` with ``HierarchicalScaleFusion`` /
+``HMSAEncoderDecoder`` with ``HierarchicalScaleFusion`` /
 ``ExplicitScaleFusion``) and reports, for one training step on the same
 input,
 
@@ -75,8 +75,8 @@ def build(mode: str, depth: int, num_classes: int):
         test_cfg=dict(mode='whole'))
     attn_channels = 256 if wide else 64
     if mode != 'single':
-        cfg['type'] = 'MultiScaleAttentionEncoderDecoder'
-        head['type'] = 'MscaleSepASPPHead'
+        cfg['type'] = 'HMSAEncoderDecoder'
+        head['type'] = 'HMSASepASPPHead'
         head['scale_attn'] = dict(channels=attn_channels)
     if mode == 'explicit':
         scales = (0.5, 1.0, 2.0)

@@ -110,8 +110,8 @@ def parse_args(argv: Optional[Sequence[str]] = None):
         type=float,
         nargs='+',
         default=None,
-        help='inference scales of a MultiScaleAttentionEncoder'
-        'Decoder (must contain 1.0); default: its test_scales')
+        help='inference scales of an HMSAEncoderDecoder (must contain '
+        '1.0); default: its test_scales')
     p.add_argument(
         '--seed', type=int, default=0, help='seed of the random check input')
     p.add_argument(
@@ -159,8 +159,8 @@ def main(argv: Optional[Sequence[str]] = None) -> dict:
                             args.allow_partial, args.cfg_options)
     if args.scales is not None:
         if not hasattr(model, 'test_scales'):
-            raise SystemExit('error: --scales needs a MultiScaleAttention'
-                             f'EncoderDecoder, got {type(model).__name__}')
+            raise SystemExit('error: --scales needs an HMSAEncoderDecoder, '
+                             f'got {type(model).__name__}')
         model.test_scales = tuple(float(s) for s in args.scales)
     out = args.output or osp.join(
         'work_dirs', 'onnx',

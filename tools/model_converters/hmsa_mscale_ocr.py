@@ -30,7 +30,7 @@ as the authors' code: ``ResizeOnceHRNet`` (the official HRNet's fuse layers
 resize a lower-resolution branch once to the target size; mmseg's ``HRNet``
 upsamples by ``2 ** k`` first, which differs when an input side is not a
 multiple of 32) and ``upsample_to_input=True`` in
-``MultiScaleAttentionEncoderDecoder`` (scales combined at each scale's input
+``HMSAEncoderDecoder`` (scales combined at each scale's input
 size; scale ``s`` sees a ``floor(s * H) x floor(s * W)`` image).
 
     python tools/model_converters/hmsa_mscale_ocr.py SRC.pth DST.pth

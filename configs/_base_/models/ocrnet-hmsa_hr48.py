@@ -10,7 +10,7 @@ _base_ = ['mmseg::_base_/models/ocrnet_hr18.py']
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 hr_channels = [48, 96, 192, 384]
 model = dict(
-    type='MultiScaleAttentionCascadeEncoderDecoder',
+    type='HMSACascadeEncoderDecoder',
     num_stages=2,
     train_scales=(0.5, 1.0),
     test_scales=(0.5, 1.0, 2.0),
@@ -44,7 +44,7 @@ model = dict(
             align_corners=False,
             loss_decode=dict(type='RMILoss', with_rmi=False, loss_weight=0.4)),
         dict(
-            type='MscaleOCRHead',
+            type='HMSAOCRHead',
             in_channels=hr_channels,
             in_index=(0, 1, 2, 3),
             input_transform='resize_concat',

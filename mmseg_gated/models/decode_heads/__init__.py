@@ -9,9 +9,9 @@ from .gscnn_official_head import GSCNNOfficialHead
 from .gsto_aspp_head import GSTOASPPHead
 from .gsto_aux_head import GSTOAuxHead
 from .gsto_psp_head import GSTOPSPHead
-from .gsto_sep_aspp_head import GSTODepthwiseSeparableASPPHead
-from .mscale_ocr_head import MscaleOCRHead
-from .mscale_sep_aspp_head import MscaleSepASPPHead
+from .gsto_sep_aspp_head import GSTOSepASPPHead
+from .hmsa_ocr_head import HMSAOCRHead
+from .hmsa_sep_aspp_head import HMSASepASPPHead
 
 __all__ = [
     'DDSMSepASPPHead',
@@ -24,7 +24,7 @@ __all__ = [
     'GSTOASPPHead',
     'GSTOAuxHead',
     'GSTOPSPHead',
-    'GSTODepthwiseSeparableASPPHead',
-    'MscaleOCRHead',
-    'MscaleSepASPPHead',
+    'GSTOSepASPPHead',
+    'HMSAOCRHead',
+    'HMSASepASPPHead',
 ]

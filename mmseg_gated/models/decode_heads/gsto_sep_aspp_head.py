@@ -9,8 +9,7 @@ from .gsto_aspp_head import gate_aspp
 
 
 @MODELS.register_module()
-class GSTODepthwiseSeparableASPPHead(HeadInputsMixin,
-                                     DepthwiseSeparableASPPHead):
+class GSTOSepASPPHead(HeadInputsMixin, DepthwiseSeparableASPPHead):
     """DeepLabV3+ head with GSTO-ASPP (GSTO Eq. 1-2).
 
     The gating of :class:`GSTOASPPHead` (image pooling gated before pooling

@@ -87,7 +87,7 @@ class ExplicitScaleFusion(BaseModule):
         if not hasattr(head, 'forward_with_attention'):
             raise TypeError(
                 'ExplicitScaleFusion needs a decode head with '
-                'forward_with_attention (e.g. MscaleSepASPPHead), got '
+                'forward_with_attention (e.g. HMSASepASPPHead), got '
                 f'{type(head).__name__}')
         if getattr(head, 'scale_attn', None) is not None:
             raise ValueError(

@@ -45,8 +45,8 @@ class HierarchicalScaleFusion(nn.Module):
         if not hasattr(head, 'forward_with_attention') or attn is None:
             raise TypeError(
                 'HierarchicalScaleFusion needs a decode head with '
-                'forward_with_attention and a scale_attn (e.g. MscaleOCRHead, '
-                f'MscaleSepASPPHead), got {type(head).__name__}')
+                'forward_with_attention and a scale_attn (e.g. HMSAOCRHead, '
+                f'HMSASepASPPHead), got {type(head).__name__}')
         if attn.num_scales != 1:
             raise ValueError(
                 'HierarchicalScaleFusion needs the relative attention of one '

@@ -1,13 +1,12 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 from .gscnn_encoder_decoder import GSCNNEncoderDecoder
-from .mscale_attention_mixin import MultiScaleAttentionMixin
-from .mscale_cascade_encoder_decoder import \
-    MultiScaleAttentionCascadeEncoderDecoder
-from .mscale_encoder_decoder import MultiScaleAttentionEncoderDecoder
+from .hmsa_cascade_encoder_decoder import HMSACascadeEncoderDecoder
+from .hmsa_encoder_decoder import HMSAEncoderDecoder
+from .hmsa_mixin import HMSAMixin
 
 __all__ = [
     'GSCNNEncoderDecoder',
-    'MultiScaleAttentionCascadeEncoderDecoder',
-    'MultiScaleAttentionEncoderDecoder',
-    'MultiScaleAttentionMixin',
+    'HMSACascadeEncoderDecoder',
+    'HMSAEncoderDecoder',
+    'HMSAMixin',
 ]

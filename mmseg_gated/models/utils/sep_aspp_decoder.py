@@ -23,7 +23,7 @@ class SepASPPDecoderMixin:
       feature with the ASPP output before the concatenation (DDSM's
       ``x~_2 = fusion(c1, aspp)``) overrides it;
     - :meth:`decoder_concat` returns the stride-4 concatenation, which the
-      multi-scale attention head (``MscaleSepASPPHead``) also feeds to its
+      multi-scale attention head (``HMSASepASPPHead``) also feeds to its
       attention.
 
     Use it between :class:`HeadInputsMixin` and the mmseg head::

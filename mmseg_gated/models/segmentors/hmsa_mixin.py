@@ -27,7 +27,7 @@ def check_scales(name: str, scales) -> Tuple[float, ...]:
     return scales
 
 
-class MultiScaleAttentionMixin:
+class HMSAMixin:
     """Multi-scale attention on top of an mmseg encoder-decoder.
 
     Tao et al., "Hierarchical Multi-Scale Attention for Semantic

@@ -11,8 +11,8 @@ from ..utils.sep_aspp_decoder import SepASPPDecoderMixin
 
 
 @MODELS.register_module()
-class MscaleSepASPPHead(HeadInputsMixin, SepASPPDecoderMixin,
-                        DepthwiseSeparableASPPHead):
+class HMSASepASPPHead(HeadInputsMixin, SepASPPDecoderMixin,
+                      DepthwiseSeparableASPPHead):
     """DeepLabV3+ head that also predicts a scale attention map.
 
     The DeepLabV3+ (ResNet-50) network of Table 3 of hierarchical multi-scale
@@ -62,7 +62,7 @@ class MscaleSepASPPHead(HeadInputsMixin, SepASPPDecoderMixin,
         if return_feats:
             return logits, concat
         if self.scale_attn is None:
-            raise ValueError('MscaleSepASPPHead was built with '
+            raise ValueError('HMSASepASPPHead was built with '
                              'scale_attn=None: it gives features only '
                              '(return_feats=True)')
         return logits, self.scale_attn(concat)

@@ -6,18 +6,17 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList, add_prefix
 from torch import Tensor
 
-from .mscale_attention_mixin import MultiScaleAttentionMixin
+from .hmsa_mixin import HMSAMixin
 
 
 @MODELS.register_module()
-class MultiScaleAttentionEncoderDecoder(MultiScaleAttentionMixin,
-                                        EncoderDecoder):
+class HMSAEncoderDecoder(HMSAMixin, EncoderDecoder):
     """:class:`EncoderDecoder` with multi-scale attention (one decode head).
 
     The DeepLabV3+ models of Table 3 of hierarchical multi-scale attention
-    (Tao et al.): the decode head (:class:`MscaleSepASPPHead`) returns
+    (Tao et al.): the decode head (:class:`HMSASepASPPHead`) returns
     logits and an attention per scale, combined by ``scale_fusion``; see
-    :class:`MultiScaleAttentionMixin` for training and inference. The
+    :class:`HMSAMixin` for training and inference. The
     modules and their names are :class:`EncoderDecoder`'s plus the head's
     ``scale_attn`` (and the fusion's parameters, if any), so an
     ``EncoderDecoder`` checkpoint of the same network warm-starts it.
@@ -25,7 +24,7 @@ class MultiScaleAttentionEncoderDecoder(MultiScaleAttentionMixin,
     Args:
         train_scales, test_scales, scale_fusion, scale_loss_weight,
         scale_loss, upsample_to_input: See
-            :class:`MultiScaleAttentionMixin`.
+            :class:`HMSAMixin`.
         **kwargs: Arguments of :class:`mmseg.models.EncoderDecoder`.
     """
 

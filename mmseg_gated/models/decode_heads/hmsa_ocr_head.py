@@ -10,7 +10,7 @@ from ..utils import HeadInputsMixin
 
 
 @MODELS.register_module()
-class MscaleOCRHead(HeadInputsMixin, OCRHead):
+class HMSAOCRHead(HeadInputsMixin, OCRHead):
     """OCR head that also predicts a scale attention map.
 
     The HRNet-OCR head of hierarchical multi-scale attention (Tao et al.,
@@ -21,7 +21,7 @@ class MscaleOCRHead(HeadInputsMixin, OCRHead):
 
     ``forward`` returns the logits only, as mmseg's, so the head also works
     in a plain ``CascadeEncoderDecoder``;
-    :class:`MultiScaleAttentionCascadeEncoderDecoder` calls
+    :class:`HMSACascadeEncoderDecoder` calls
     :meth:`forward_with_attention`.
 
     As the authors' OCR block (``network/ocr_utils.py``,
@@ -96,6 +96,6 @@ class MscaleOCRHead(HeadInputsMixin, OCRHead):
         if return_feats:
             return logits, object_context
         if self.scale_attn is None:
-            raise ValueError('MscaleOCRHead was built with scale_attn=None: '
+            raise ValueError('HMSAOCRHead was built with scale_attn=None: '
                              'it gives features only (return_feats=True)')
         return logits, self.scale_attn(object_context)

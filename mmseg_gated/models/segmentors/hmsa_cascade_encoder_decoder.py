@@ -6,27 +6,26 @@ from mmseg.registry import MODELS
 from mmseg.utils import SampleList, add_prefix
 from torch import Tensor
 
-from .mscale_attention_mixin import MultiScaleAttentionMixin
+from .hmsa_mixin import HMSAMixin
 
 
 @MODELS.register_module()
-class MultiScaleAttentionCascadeEncoderDecoder(MultiScaleAttentionMixin,
-                                               CascadeEncoderDecoder):
+class HMSACascadeEncoderDecoder(HMSAMixin, CascadeEncoderDecoder):
     """:class:`CascadeEncoderDecoder` with multi-scale attention.
 
     The HRNet-OCR model of hierarchical multi-scale attention (Tao et al.,
     Tables 1 and 4): ``decode_head`` is mmseg's cascade (e.g. ``[FCNHead,
-    MscaleOCRHead]``, ``num_stages=2``); the last head returns logits and an
+    HMSAOCRHead]``, ``num_stages=2``); the last head returns logits and an
     attention per scale, and every stage's logits are combined across the
     scales with that attention ("the same for the OCR aux logits") and
     supervised with the stage's loss (``decode_{i}``); see
-    :class:`MultiScaleAttentionMixin`. Module names are
+    :class:`HMSAMixin`. Module names are
     :class:`CascadeEncoderDecoder`'s plus the last head's ``scale_attn``.
 
     Args:
         train_scales, test_scales, scale_fusion, scale_loss_weight,
         scale_loss, upsample_to_input: See
-            :class:`MultiScaleAttentionMixin`.
+            :class:`HMSAMixin`.
         **kwargs: Arguments of :class:`mmseg.models.CascadeEncoderDecoder`
             (``num_stages`` first).
     """
