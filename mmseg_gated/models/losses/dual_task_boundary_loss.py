@@ -6,6 +6,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
+from .utils import seg_label_with_ignore
+
 
 def gaussian_kernel1d(sigma: float) -> torch.Tensor:
     """1-D normalised Gaussian ``G`` of Eq. 4, radius ``ceil(2 sigma)``."""
@@ -115,22 +117,12 @@ class DualTaskBoundaryLoss(nn.Module):
             ignore_index (int): Label of ignored pixels, as the decode head
                 passes it. Default: 255.
         """
-        if seg_label.dim() == 4:
-            seg_label = seg_label[:, 0]
-        if seg_logits.dim() != 4 or \
-                seg_logits.shape[-2:] != seg_label.shape[-2:] or \
-                seg_logits.shape[0] != seg_label.shape[0]:
-            raise ValueError(f'seg_logits {tuple(seg_logits.shape)} must be '
-                             'B x K x H x W matching seg_label '
-                             f'{tuple(seg_label.shape)}')
         num_classes = seg_logits.size(1)
-        ignore = seg_label == ignore_index
+        label, ignore = seg_label_with_ignore(seg_logits, seg_label,
+                                              ignore_index,
+                                              type(self).__name__)
         if bool(ignore.all()):
             return seg_logits.sum() * 0.
-        label = torch.where(ignore, torch.zeros_like(seg_label), seg_label)
-        if label.max() >= num_classes or label.min() < 0:
-            raise ValueError(f'seg_label values must be in [0, {num_classes})'
-                             f' or ignore_index={ignore_index}')
         onehot = F.one_hot(label.long(), num_classes).permute(0, 3, 1, 2)
         onehot = onehot.float() * (~ignore)[:, None].float()
         zeta = boundary_magnitude(

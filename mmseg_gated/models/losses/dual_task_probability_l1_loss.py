@@ -4,6 +4,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 
+from .utils import seg_label_with_ignore
+
 
 def normalized_magnitude(maps: torch.Tensor, eps: float = 1e-6):
     """``sqrt(2 t^2 + eps) / max sqrt(2 t^2 + eps)``, the max over the whole
@@ -74,21 +76,10 @@ class DualTaskProbabilityL1Loss(nn.Module):
             ignore_index (int): Label of ignored pixels, as the decode head
                 passes it. Default: 255.
         """
-        if seg_label.dim() == 4:
-            seg_label = seg_label[:, 0]
-        if seg_logits.dim() != 4 or \
-                seg_logits.shape[-2:] != seg_label.shape[-2:] or \
-                seg_logits.shape[0] != seg_label.shape[0]:
-            raise ValueError(f'seg_logits {tuple(seg_logits.shape)} must be '
-                             'N x C x H x W matching seg_label '
-                             f'{tuple(seg_label.shape)}')
         num_classes = seg_logits.size(1)
-        ignore = seg_label == ignore_index
-        label = torch.where(ignore, torch.zeros_like(seg_label),
-                            seg_label).long()
-        if label.max() >= num_classes or label.min() < 0:
-            raise ValueError(f'seg_label values must be in [0, {num_classes})'
-                             f' or ignore_index={ignore_index}')
+        label, ignore = seg_label_with_ignore(seg_logits, seg_label,
+                                              ignore_index,
+                                              type(self).__name__)
         logits = seg_logits
         if logits.dtype in (torch.float16, torch.bfloat16):
             logits = logits.float()
