@@ -109,3 +109,17 @@ def rel_diff(ours, theirs):
     """max |ours - theirs| / max |theirs| (the oracle's measure)."""
     assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
     return ((ours - theirs).abs().max() / theirs.abs().max()).item()
+
+
+def pipeline_transforms(pipeline):
+    """Every transform of a pipeline, TestTimeAug branches flattened."""
+    for t in pipeline:
+        yield t
+        if t['type'] == 'TestTimeAug':
+            for branch in t['transforms']:
+                yield from pipeline_transforms(branch)
+
+
+def pipeline_types(pipeline):
+    """The ``type`` of every transform (TestTimeAug branches flattened)."""
+    return [t['type'] for t in pipeline_transforms(pipeline)]

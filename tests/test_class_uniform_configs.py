@@ -6,6 +6,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+from helpers import pipeline_types
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.datasets import MapillaryDataset_v1
@@ -28,10 +29,6 @@ def _base(name):
     return Config.fromfile(osp.join(BASES, name + '.py'))
 
 
-def _types(pipeline):
-    return [t['type'] for t in pipeline]
-
-
 def test_cityscapes_bases_follow_the_authors_recipe():
     for name in ('cityscapes_fine_coarse', 'cityscapes_fine_autocoarse',
                  'cityscapes_fine_hmsa'):
@@ -45,7 +42,7 @@ def test_cityscapes_bases_follow_the_authors_recipe():
                                                                        1024)
         assert ds.random_datasets == [0] and ds.num_epochs == 176
         pipe = ds.datasets[0].pipeline
-        assert _types(pipe) == [
+        assert pipeline_types(pipe) == [
             'LoadImageFromFile', 'LoadAnnotations', 'RandomResize',
             'CentroidCrop', 'RandomFlip', 'ColorJitter', 'PackSegInputs'
         ]
@@ -130,7 +127,7 @@ def test_mapillary_base_ignores_unlabeled(tmp_path):
     ds_cfg = cfg.train_dataloader.dataset
     assert ds_cfg.num_classes == 65 and ds_cfg.num_epochs == 201
     pipe = ds_cfg.datasets[0].pipeline
-    assert _types(pipe) == [
+    assert pipeline_types(pipe) == [
         'LoadImageFromFile', 'LoadAnnotations', 'RandomRescale',
         'CentroidCrop', 'RandomFlip', 'ColorJitter', 'RandomGaussianBlur',
         'PackSegInputs'

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pytest
 from fast_config import load_config
+from helpers import pipeline_types
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from PIL import Image
@@ -37,18 +38,6 @@ def load(name):
     if not name.endswith('.py'):
         name = osp.join(DDSM, name + '.py')
     return load_config(name)
-
-
-def transforms(pipeline):
-    for t in pipeline:
-        yield t
-        if t['type'] == 'TestTimeAug':
-            for branch in t['transforms']:
-                yield from transforms(branch)
-
-
-def types(pipeline):
-    return [t['type'] for t in transforms(pipeline)]
 
 
 @pytest.mark.parametrize('path', PAPER, ids=osp.basename)
@@ -80,7 +69,7 @@ def test_only_the_papers_augmentation(path):
                  if dataset.type == 'ConcatDataset' else [dataset.pipeline])
     crop = 720 if 'camvid' in path else 1024
     for pipeline in pipelines:
-        assert types(pipeline) == [
+        assert pipeline_types(pipeline) == [
             'LoadImageFromFile', 'LoadAnnotations', 'RandomResize',
             'RandomCrop', 'RandomFlip', 'PackSegInputs'
         ]
@@ -111,8 +100,8 @@ def test_test_set_loads_no_annotations(tmp_path):
     cfg = load(TABLE3)
     test = cfg.test_dataloader.dataset
     assert test.data_prefix == dict(img_path='leftImg8bit/test')
-    assert 'LoadAnnotations' not in types(test.pipeline)
-    assert 'LoadAnnotations' not in types(cfg.tta_pipeline)
+    assert 'LoadAnnotations' not in pipeline_types(test.pipeline)
+    assert 'LoadAnnotations' not in pipeline_types(cfg.tta_pipeline)
     ev = cfg.test_evaluator
     assert ev.type == 'CityscapesMetric'
     assert ev.format_only and ev.keep_results

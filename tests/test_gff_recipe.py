@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pytest
 from fast_config import load_config
+from helpers import pipeline_types
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from PIL import Image
@@ -43,19 +44,6 @@ def load(name):
     if not name.endswith('.py'):
         name = osp.join(GFF, name + '.py')
     return load_config(name)
-
-
-def transforms(pipeline):
-    """Every transform of a pipeline, TestTimeAug branches flattened."""
-    for t in pipeline:
-        yield t
-        if t['type'] == 'TestTimeAug':
-            for branch in t['transforms']:
-                yield from transforms(branch)
-
-
-def types(pipeline):
-    return [t['type'] for t in transforms(pipeline)]
 
 
 def warm_start_name(cfg):
@@ -95,7 +83,7 @@ def test_training_augmentation(path):
                  if dataset.type == 'ConcatDataset' else [dataset.pipeline])
     crop = 864 if 'cityscapes' in path else 512
     for pipeline in pipelines:
-        assert types(pipeline) == [
+        assert pipeline_types(pipeline) == [
             'LoadImageFromFile', 'LoadAnnotations', 'RandomResize',
             'RandomCrop', 'RandomFlip', 'RandomBrightness', 'PackSegInputs'
         ]
@@ -158,8 +146,8 @@ def test_test_set_loads_no_annotations(name, test_image):
     cfg = load(name)
     test = cfg.test_dataloader.dataset
     assert test.data_prefix == dict(img_path='leftImg8bit/test')
-    assert 'LoadAnnotations' not in types(test.pipeline)
-    assert 'LoadAnnotations' not in types(cfg.tta_pipeline)
+    assert 'LoadAnnotations' not in pipeline_types(test.pipeline)
+    assert 'LoadAnnotations' not in pipeline_types(cfg.tta_pipeline)
     ev = cfg.test_evaluator
     assert ev.type == 'CityscapesMetric' and ev.format_only
     # mmseg's CityscapesMetric asserts keep_results when format_only
@@ -175,5 +163,6 @@ def test_test_set_loads_no_annotations(name, test_image):
 def test_val_tta_keeps_annotations():
     """Val (Table 2 MS row) still loads the labels for the metric."""
     cfg = load(TRAIN_FINE)
-    assert 'LoadAnnotations' in types(cfg.tta_pipeline)
-    assert 'LoadAnnotations' in types(cfg.test_dataloader.dataset.pipeline)
+    assert 'LoadAnnotations' in pipeline_types(cfg.tta_pipeline)
+    assert 'LoadAnnotations' in pipeline_types(
+        cfg.test_dataloader.dataset.pipeline)
