@@ -17,15 +17,7 @@ load_from = ('work_dirs/gffnet_r101-d8_8xb1-100k_cityscapes-864x864/'
              'iter_100000.pth')
 iters = 100000
 optim_wrapper = dict(optimizer=dict(lr=0.001))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=0.9,
-        begin=0,
-        end=iters,
-        by_epoch=False)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], end=iters)]
 train_cfg = dict(max_iters=iters)
 train_dataloader = dict(
     dataset=dict(

@@ -7,35 +7,16 @@
 # (their DistributedSampler pads to a multiple of the GPU count): 175 x 186 =
 # 32550 iterations. Their poly steps once per epoch (loss/optimizer.py
 # LambdaLR, scheduler.step() after each epoch); here per iteration.
+_base_ = ['./sgd_poly_80k.py']
 iters_per_epoch = 186
 max_epochs = 175
 iters = iters_per_epoch * max_epochs
-optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
+optimizer = dict(weight_decay=0.0001)
+optim_wrapper = dict(optimizer=optimizer)
 param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=2.0,
-        begin=0,
-        end=iters,
-        by_epoch=False)
+    dict(_base_.param_scheduler[0], eta_min=0.0, power=2.0, end=iters)
 ]
 # validation every 10 epochs (theirs: every epoch)
-train_cfg = dict(
-    type='IterBasedTrainLoop',
-    max_iters=iters,
-    val_interval=iters_per_epoch * 10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=iters, val_interval=iters_per_epoch * 10)
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(
-        type='CheckpointHook',
-        by_epoch=False,
-        interval=iters_per_epoch * 10,
-        save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='SegVisualizationHook'))
+    checkpoint=dict(interval=iters_per_epoch * 10, save_last=True))

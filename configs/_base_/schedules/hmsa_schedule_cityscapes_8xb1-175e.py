@@ -9,17 +9,8 @@
 # Only lr and length differ from ./hmsa_schedule_cityscapes_16xb1-175e.py.
 _base_ = ['./hmsa_schedule_cityscapes_16xb1-175e.py']
 iters_per_epoch = 372
-max_epochs = 175
-iters = iters_per_epoch * max_epochs
+iters = iters_per_epoch * _base_.max_epochs
 optim_wrapper = dict(optimizer=dict(lr=0.005))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=2.0,
-        begin=0,
-        end=iters,
-        by_epoch=False)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], end=iters)]
 train_cfg = dict(max_iters=iters, val_interval=iters_per_epoch * 10)
 default_hooks = dict(checkpoint=dict(interval=iters_per_epoch * 10))

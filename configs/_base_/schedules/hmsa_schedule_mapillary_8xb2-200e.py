@@ -13,14 +13,6 @@ iters_per_epoch = 1125
 max_epochs = 200
 iters = iters_per_epoch * max_epochs
 optim_wrapper = dict(optimizer=dict(lr=0.005))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=1.0,
-        begin=0,
-        end=iters,
-        by_epoch=False)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], power=1.0, end=iters)]
 train_cfg = dict(max_iters=iters, val_interval=iters_per_epoch * 10)
 default_hooks = dict(checkpoint=dict(interval=iters_per_epoch * 10))
