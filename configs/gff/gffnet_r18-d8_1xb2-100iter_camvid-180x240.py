@@ -4,29 +4,17 @@
 #   python tools/train.py \
 #       configs/gff/gffnet_r18-d8_1xb2-100iter_camvid-180x240.py
 _base_ = ['./pspnet_r18-d8_1xb2-100iter_camvid-180x240.py']
-norm_cfg = dict(type='BN', requires_grad=True)
+# PSPHead becomes GFFHead (its PPM settings, loss and norm carry over)
 model = dict(
     decode_head=dict(
-        _delete_=True,
         type='GFFHead',
         in_channels=[64, 128, 256, 512],
         in_index=[0, 1, 2, 3],
-        channels=128,
         context='ppm',
         context_channels=128,
-        pool_scales=(1, 2, 3, 6),
         fusion_cfg=dict(out_channels=128, fusion='gff'),
         num_refine_convs=2,
         dfp=True,
         dfp_block='dense',
         dfp_channels=128,
-        num_bottleneck_convs=0,
-        dropout_ratio=0.1,
-        num_classes=11,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss',
-            use_sigmoid=False,
-            loss_weight=1.0,
-            avg_non_ignore=True)))
+        num_bottleneck_convs=0))

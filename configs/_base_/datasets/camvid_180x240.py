@@ -2,25 +2,12 @@
 _base_ = ['./camvid.py']
 img_scale = (240, 180)  # (w, h)
 crop_size = (180, 240)  # (h, w)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=img_scale,
-        ratio_range=(0.75, 1.5),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs')
-]
+# the base's pipelines at this size
+train_pipeline = _base_.train_pipeline
+train_pipeline[2].update(scale=img_scale, ratio_range=(0.75, 1.5))  # resize
+train_pipeline[3].update(crop_size=crop_size)  # RandomCrop
+test_pipeline = _base_.test_pipeline
+test_pipeline[1].update(scale=img_scale)  # Resize
 # TTA ratios relative to the 180x240 test size (the base's scale_factor
 # ratios would apply to the 360x480 files: 1x-3.5x the test size here)
 img_ratios = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75]

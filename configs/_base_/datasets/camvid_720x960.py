@@ -5,25 +5,12 @@ _base_ = ['./camvid.py']
 data_root = 'data/camvid_full'
 img_scale = (960, 720)  # (w, h)
 crop_size = (720, 720)  # (h, w), DDSM Table 4
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=img_scale,
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs')
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=img_scale, keep_ratio=True),
-    dict(type='LoadAnnotations'),
-    dict(type='PackSegInputs')
-]
+# the base's pipelines at this size
+train_pipeline = _base_.train_pipeline
+train_pipeline[2].update(scale=img_scale)  # RandomResize
+train_pipeline[3].update(crop_size=crop_size)  # RandomCrop
+test_pipeline = _base_.test_pipeline
+test_pipeline[1].update(scale=img_scale)  # Resize
 train_dataloader = dict(
     dataset=dict(
         data_root=data_root,
