@@ -50,8 +50,9 @@ def make_original_camvid(root,
     Returns the expected index maps per name (what the converter must give).
     """
     import sys
-    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    sys.path.insert(0, osp.join(repo, 'tools', 'dataset_converters'))
+
+    from helpers import REPO_ROOT
+    sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'dataset_converters'))
     from camvid import CLASS_COLOURS  # the converter's table
     root = str(root)
     rng = np.random.default_rng(1)

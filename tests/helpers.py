@@ -10,6 +10,10 @@ from mmengine.model import revert_sync_batchnorm
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
+# the repository root: every test names files of the repo from here, so a
+# test file's depth under tests/ does not matter
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
 
 def make_batch(num_classes, batch=2, size=(64, 64), seed=0, ignore_ratio=0.1):
     """Random uint8 images and SegDataSamples as a dataloader yields them."""
@@ -81,9 +85,6 @@ def hrnet_extra(widths=(4, 8, 16, 32), stem=8, modules=(1, 1, 1)):
         stage4=stage(4, modules[2]))
 
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
-
 def reference_dir(paper):
     """The oracle folder (``$MMSEG_GATED_REFERENCE`` or
     ``../shared/reference``); skips the test when ``paper``'s fixtures are
@@ -98,8 +99,16 @@ def reference_dir(paper):
 
 
 def load_module(name, path):
-    """Import a file (a tool, or the oracle's weights.py) as a module."""
-    spec = importlib.util.spec_from_file_location(name, path)
+    """Import a file (a tool, or the oracle's weights.py) as a module.
+
+    Args:
+        name: The module's name (as its ``__name__``; not registered in
+            ``sys.modules``).
+        path: The file; a relative path is taken from the repository root
+            (``'tools/test.py'``).
+    """
+    spec = importlib.util.spec_from_file_location(name,
+                                                  osp.join(REPO_ROOT, path))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod

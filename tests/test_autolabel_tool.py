@@ -1,6 +1,5 @@
 """tools/autolabel.py: image-suffix detection, clear errors before the
 model loads, and the manifest that stops mixing two teachers' labels."""
-import importlib.util
 import json
 import os.path as osp
 
@@ -8,12 +7,9 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from helpers import load_module
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-spec = importlib.util.spec_from_file_location(
-    'autolabel_tool', osp.join(REPO, 'tools', 'autolabel.py'))
-autolabel = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(autolabel)
+autolabel = load_module('autolabel_tool', 'tools/autolabel.py')
 
 
 def images(folder, names):

@@ -9,16 +9,16 @@ import cv2
 import pytest
 import torch
 from camvid_fixture import make_segnet_camvid
+from helpers import REPO_ROOT
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CAMVID = osp.join(REPO, 'configs', 'demo',
+CAMVID = osp.join(REPO_ROOT, 'configs', 'demo',
                   'pspnet_r18-d8_1xb4-400iter_camvid-180x240.py')
 
 
 def train(args):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO_ROOT)
     proc = subprocess.run([sys.executable, 'tools/train.py', *args],
-                          cwd=REPO,
+                          cwd=REPO_ROOT,
                           env=env,
                           capture_output=True,
                           text=True,

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from bad_dataset import dataset_cfg, make_bad_dataset
+from helpers import REPO_ROOT
 from mmengine.config import Config
 from mmengine.runner import Runner
 from mmseg.registry import DATASETS
@@ -16,8 +17,7 @@ from mmseg.structures import SegDataSample
 from mmseg_gated.engine import setup_bad_sample_skipping
 from mmseg_gated.engine.hooks import BadSampleHook, BadSampleLimitError
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(REPO, 'configs', 'demo',
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo',
                 'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 _names = itertools.count()
 

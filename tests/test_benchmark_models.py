@@ -1,22 +1,18 @@
 """tools/analysis_tools/benchmark_models.py on tiny CPU shapes."""
-import importlib.util
 import os.path as osp
 
 import pytest
+from helpers import REPO_ROOT, load_module
 
-ROOT = osp.join(osp.dirname(__file__), '..')
-DEMO = osp.join(ROOT, 'configs', 'demo')
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo')
 UPERNET = osp.join(DEMO, 'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 GFFNET = osp.join(DEMO, 'gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
 @pytest.fixture(scope='module')
 def bench():
-    path = osp.join(ROOT, 'tools', 'analysis_tools', 'benchmark_models.py')
-    spec = importlib.util.spec_from_file_location('benchmark_models', path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module('benchmark_models',
+                       'tools/analysis_tools/benchmark_models.py')
 
 
 def table_rows(text):
@@ -31,7 +27,7 @@ def test_default_configs_exist(bench):
     for paper, configs in bench.DEFAULT_GROUPS.items():
         assert len(configs) == 2, paper
         for c in configs:
-            assert osp.isfile(osp.join(ROOT, 'configs', c)), c
+            assert osp.isfile(osp.join(REPO_ROOT, 'configs', c)), c
 
 
 def test_two_demo_configs_in_process(bench, tmp_path):
@@ -71,7 +67,7 @@ def test_crop_size_batches_and_tta_views(bench):
     assert tuple(batch['data_samples'][0].gt_sem_seg.shape) == (24, 20)
     # GFF's multi-ratio TTA keeps its ratios around the benchmark shape
     gff = bench.load_config(
-        osp.join(ROOT, 'configs', bench.DEFAULT_GROUPS['gff'][1]))
+        osp.join(REPO_ROOT, 'configs', bench.DEFAULT_GROUPS['gff'][1]))
     assert bench.crop_size_of(gff) == (864, 864)
     data, views = bench.make_tta_batch(gff, 40, 40)
     assert views == 5
@@ -85,7 +81,7 @@ def test_label_derived_fields_made(bench):
     from mmengine.registry import init_default_scope
     init_default_scope('mmseg')
     cfg = bench.load_config(
-        osp.join(ROOT, 'configs', bench.DEFAULT_GROUPS['gscnn'][1]))
+        osp.join(REPO_ROOT, 'configs', bench.DEFAULT_GROUPS['gscnn'][1]))
     batch = bench.make_train_batch(cfg, 32, 32, 1)
     sample = batch['data_samples'][0]
     assert 'gt_edge_map' in sample

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from helpers import REPO_ROOT
 
 from mmseg_gated.evaluation.metrics.boundary_fscore_fast import (
     boundary_fscore_fast, boundary_fscore_torch, disk_columns)
@@ -15,8 +16,7 @@ from mmseg_gated.evaluation.metrics.boundary_fscore_fast import (
 from mmseg_gated.evaluation.metrics.boundary_fscore_reference import \
     boundary_fscore_per_class
 
-CAMVID = osp.join(
-    osp.dirname(__file__), '..', '..', 'shared', 'data', 'camvid', 'valannot')
+CAMVID = osp.join(REPO_ROOT, '..', 'shared', 'data', 'camvid', 'valannot')
 
 
 def random_pair(rng):

@@ -7,19 +7,19 @@ import numpy as np
 import pytest
 from camvid_fixture import (fixture_label, make_original_camvid,
                             make_segnet_camvid)
+from helpers import REPO_ROOT
 from mmengine.config import Config
 from mmseg.registry import DATASETS
 
 import mmseg_gated  # noqa: F401
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CLASSES = ('Sky', 'Building', 'Pole', 'Road', 'Pavement', 'Tree', 'SignSymbol',
            'Fence', 'Car', 'Pedestrian', 'Bicyclist')
 
 
 def _base_pipelines(size=None):
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'camvid.py'))
     return cfg.train_pipeline, cfg.test_pipeline
 
 
@@ -110,7 +110,7 @@ def test_full_resolution_converter_and_layout(tmp_path):
     out = tmp_path / 'camvid_full'
     subprocess.run([
         sys.executable,
-        osp.join(REPO, 'tools', 'dataset_converters', 'camvid.py'),
+        osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'camvid.py'),
         str(src), '-o',
         str(out), '--split-dir',
         str(split_dir)
@@ -122,7 +122,8 @@ def test_full_resolution_converter_and_layout(tmp_path):
             str(out / 'labels' / (name + '.png')), cv2.IMREAD_UNCHANGED)
         np.testing.assert_array_equal(got, idx)
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid_720x960.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+                 'camvid_720x960.py'))
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.data_root = str(out)
     ds_cfg.pipeline = [dict(type='LoadAnnotations')]
@@ -136,7 +137,7 @@ def test_full_resolution_converter_and_layout(tmp_path):
 
 def test_real_camvid(real_camvid):
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'camvid.py'))
     counts = {}
     for split, n_expected in (('train_dataloader', 367), ('val_dataloader',
                                                           101)):
@@ -183,7 +184,7 @@ def test_converter_default_segnet_split(tmp_path):
     out = tmp_path / 'camvid_full'
     proc = subprocess.run([
         sys.executable,
-        osp.join(REPO, 'tools', 'dataset_converters', 'camvid.py'),
+        osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'camvid.py'),
         str(src), '-o',
         str(out)
     ],
@@ -201,7 +202,8 @@ def test_converter_default_segnet_split(tmp_path):
     assert read['test'] == ['0001TP_008550', 'Seq05VD_f00000']
     assert len(read['all']) == 5
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid_720x960.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+                 'camvid_720x960.py'))
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         ds_cfg = cfg[loader].dataset
         ds_cfg.data_root = str(out)
@@ -212,7 +214,7 @@ def test_converter_default_segnet_split(tmp_path):
 def test_segnet_split_rule_matches_real_lists(real_camvid):
     """The rule reproduces the SegNet tutorial's own train/val lists (the
     outside reference, in ../shared/data/camvid)."""
-    sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
+    sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'dataset_converters'))
     from camvid import segnet_split
     for split, count in (('train', 367), ('val', 101)):
         with open(osp.join(real_camvid, f'{split}.txt')) as f:
@@ -233,7 +235,8 @@ def test_half_resolution_tta_scales_follow_test_size(tmp_path):
     root = tmp_path / 'camvid'
     make_segnet_camvid(root, n_train=1, n_val=1, size=(360, 480))
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets', 'camvid_180x240.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
+                 'camvid_180x240.py'))
     ds_cfg = cfg.val_dataloader.dataset
     ds_cfg.data_root = str(root)
     ds = DATASETS.build(ds_cfg)

@@ -6,14 +6,13 @@ import re
 import sys
 
 from bad_dataset import CLASSES, dataset_cfg, make_bad_dataset
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from helpers import REPO_ROOT
 
 
 def load_tool():
     # an importable module: the worker processes unpickle its functions
-    if osp.join(REPO, 'tools') not in sys.path:
-        sys.path.insert(0, osp.join(REPO, 'tools'))
+    if osp.join(REPO_ROOT, 'tools') not in sys.path:
+        sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
     import check_dataset
     return check_dataset
 

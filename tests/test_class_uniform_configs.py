@@ -6,7 +6,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from helpers import pipeline_types
+from helpers import REPO_ROOT, pipeline_types
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.datasets import MapillaryDataset_v1
@@ -14,8 +14,7 @@ from mmseg.registry import DATASETS
 
 import mmseg_gated  # noqa: F401
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-BASES = osp.join(REPO, 'configs', '_base_', 'datasets')
+BASES = osp.join(REPO_ROOT, 'configs', '_base_', 'datasets')
 BOOST = [3, 4, 6, 7, 9, 11, 12, 13, 14, 15, 16, 17, 18]
 
 

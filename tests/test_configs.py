@@ -6,10 +6,9 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import build_cpu_model, make_batch, num_classes_of
+from helpers import REPO_ROOT, build_cpu_model, make_batch, num_classes_of
 from mmengine.config import Config
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     p for p in glob.glob(
         osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)

@@ -65,12 +65,11 @@ from unittest import mock
 import pytest
 import torch
 from fake_layouts import CITYSCAPES_TRAIN_TO_ID, write_fake_layouts
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
     p for p in glob.glob(
         osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)

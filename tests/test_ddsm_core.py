@@ -5,6 +5,7 @@ import math
 
 import pytest
 import torch
+from helpers import load_module
 
 from mmseg_gated.models.layers import DDSM
 from mmseg_gated.ops import sampled_attention, sampled_attention_einsum
@@ -244,13 +245,8 @@ def test_core_bad_arguments():
 
 def test_benchmark_script_runs_one_case():
     """tools/analysis_tools/benchmark_ddsm.py, one tiny case in-process."""
-    import importlib.util
-    import pathlib
-    path = pathlib.Path(__file__).parents[1] / 'tools' / 'analysis_tools' / \
-        'benchmark_ddsm.py'
-    spec = importlib.util.spec_from_file_location('benchmark_ddsm', path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load_module('benchmark_ddsm',
+                        'tools/analysis_tools/benchmark_ddsm.py')
     for extra in ([], ['--core-only']):
         args = bench.parse_args([
             '--channels', '16', '--size', '8', '6', '--repeat', '1',

@@ -13,7 +13,7 @@ import re
 import numpy as np
 import pytest
 from fast_config import load_config
-from helpers import pipeline_types
+from helpers import REPO_ROOT, pipeline_types
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from PIL import Image
@@ -24,8 +24,7 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:pkg_resources is deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DDSM = osp.join(REPO, 'configs', 'ddsm')
+DDSM = osp.join(REPO_ROOT, 'configs', 'ddsm')
 # the paper's reproduction configs (the 180x240 CamVid CPU checks are not)
 PAPER = sorted(
     f for f in glob.glob(osp.join(DDSM, '*.py')) if '180x240' not in f)

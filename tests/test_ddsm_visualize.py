@@ -9,7 +9,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 from test_visualization_outputs import hand_grid, write_image
 
 import mmseg_gated  # noqa: F401
@@ -19,15 +19,15 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = sorted(
-    glob.glob(osp.join(REPO, 'configs', 'ddsm', '*ddsm-sc*r18*camvid*')))[0]
+    glob.glob(osp.join(REPO_ROOT, 'configs', 'ddsm',
+                       '*ddsm-sc*r18*camvid*')))[0]
 
 
 def load_tool():
     return load_module(
         'visualize_ddsm',
-        osp.join(REPO, 'tools', 'analysis_tools', 'visualize_ddsm.py'))
+        osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'visualize_ddsm.py'))
 
 
 def test_cli_writes_pngs_of_the_regular_grid(tmp_path, capsys):

@@ -1,25 +1,18 @@
 """GFF converters: the parts the oracle test (``test_gff_oracle.py``, the
 authors' DecoupleSegNets checkpoint end to end) does not reach, and the
 torchvision DenseNet layout."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import load_module
 from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-
 
 def load_converter(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'tools', 'model_converters', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(name, f'tools/model_converters/{name}.py')
 
 
 conv = load_converter('gff_wrn38_decouple')

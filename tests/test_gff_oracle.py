@@ -8,7 +8,6 @@ the command line, loaded strictly into the Table 8 config's model (SyncBN ->
 BN, no pretrained weights) in float64, and compared at both fixture sizes.
 """
 import gc
-import importlib.util
 import os
 import os.path as osp
 import subprocess
@@ -17,7 +16,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import reference_dir
+from helpers import REPO_ROOT, load_module, reference_dir
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
@@ -35,7 +34,6 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONVERTER = osp.join(REPO_ROOT, 'tools', 'model_converters',
                      'gff_wrn38_decouple.py')
 CONFIG = osp.join(
@@ -46,11 +44,7 @@ TOL = 1e-6
 
 
 def load_weights_module(root):
-    spec = importlib.util.spec_from_file_location('oracle_weights',
-                                                  osp.join(root, 'weights.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module('oracle_weights', osp.join(root, 'weights.py'))
 
 
 def authors_checkpoint(root, path, seed=0):

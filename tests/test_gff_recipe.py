@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 from fast_config import load_config
-from helpers import pipeline_types
+from helpers import REPO_ROOT, pipeline_types
 from mmengine.dataset import Compose
 from mmengine.registry import init_default_scope
 from PIL import Image
@@ -25,8 +25,7 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:pkg_resources is deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-GFF = osp.join(REPO, 'configs', 'gff')
+GFF = osp.join(REPO_ROOT, 'configs', 'gff')
 # the paper's reproduction configs (the CamVid CPU checks are not)
 PAPER = sorted(
     f for f in glob.glob(osp.join(GFF, '*.py')) if 'camvid' not in f)

@@ -6,16 +6,16 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(
-    ROOT, 'configs/demo/gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
+    REPO_ROOT, 'configs/demo/gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
 def load_tool():
-    return load_module('visualize_gff',
-                       osp.join(ROOT, 'tools/analysis_tools/visualize_gff.py'))
+    return load_module(
+        'visualize_gff',
+        osp.join(REPO_ROOT, 'tools/analysis_tools/visualize_gff.py'))
 
 
 def write_image(folder, h=45, w=61):

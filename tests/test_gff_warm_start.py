@@ -12,6 +12,7 @@ import os.path as osp
 
 import pytest
 import torch
+from helpers import REPO_ROOT
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.runner.checkpoint import load_state_dict
@@ -24,8 +25,7 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-GFF = osp.join(
-    osp.dirname(osp.dirname(osp.abspath(__file__))), 'configs', 'gff')
+GFF = osp.join(REPO_ROOT, 'configs', 'gff')
 BASELINE = 'pspnet_r101-d8_8xb1-100k_cityscapes-864x864.py'
 TABLE1 = ('pspnet-concat', 'pspnet-add', 'pspnet-fpn', 'pspnet-gatedfpn',
           'pspnet-gff')

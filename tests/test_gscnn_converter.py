@@ -1,18 +1,16 @@
 """tools/model_converters/gscnn_official.py: key mapping and the weight
 re-arrangements, by hand (the whole model is checked against the authors'
 outputs in test_gscnn_oracle.py)."""
-import importlib.util
 import os.path as osp
 import sys
 
 import pytest
 import torch
+from helpers import REPO_ROOT, load_module
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONVERTER = osp.join(ROOT, 'tools', 'model_converters', 'gscnn_official.py')
-spec = importlib.util.spec_from_file_location('gscnn_official', CONVERTER)
-conv = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(conv)
+CONVERTER = osp.join(REPO_ROOT, 'tools', 'model_converters',
+                     'gscnn_official.py')
+conv = load_module('gscnn_official', CONVERTER)
 
 
 def test_decoder_input_rotated_and_canny_weight_scaled():
@@ -82,4 +80,4 @@ def test_cli_writes_a_state_dict(tmp_path, monkeypatch, capsys):
     out = torch.load(dst, weights_only=True)['state_dict']
     assert list(out) == ['decode_head.edge_out.weight']
     assert conv.CONFIG in capsys.readouterr().out
-    assert osp.isfile(osp.join(ROOT, conv.CONFIG))
+    assert osp.isfile(osp.join(REPO_ROOT, conv.CONFIG))

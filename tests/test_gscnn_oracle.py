@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import load_module, reference_dir
+from helpers import REPO_ROOT, load_module, reference_dir
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
@@ -28,7 +28,6 @@ from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONVERTER = osp.join(REPO_ROOT, 'tools', 'model_converters',
                      'gscnn_official.py')
 SIZES = ('96x128', '97x129')

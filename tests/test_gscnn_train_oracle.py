@@ -26,7 +26,7 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from helpers import load_module, reference_dir
+from helpers import REPO_ROOT, load_module, reference_dir
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
@@ -37,7 +37,6 @@ from mmseg.structures import SegDataSample
 import mmseg_gated  # noqa: F401
 from mmseg_gated.datasets.transforms.one_hot_edge_map import one_hot_edge_map
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONVERTER = osp.join(REPO_ROOT, 'tools', 'model_converters',
                      'gscnn_official.py')
 SIZES = ('96x128', '97x129')

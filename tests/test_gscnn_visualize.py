@@ -9,11 +9,10 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 from test_visualization_outputs import scene
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CFG = osp.join(ROOT,
+CFG = osp.join(REPO_ROOT,
                'configs/gscnn/gscnn_r18-d8_1xb4-120iter_camvid-180x240.py')
 
 
@@ -21,7 +20,7 @@ CFG = osp.join(ROOT,
 def tool():
     return load_module(
         'visualize_gscnn',
-        osp.join(ROOT, 'tools/analysis_tools/visualize_gscnn.py'))
+        osp.join(REPO_ROOT, 'tools/analysis_tools/visualize_gscnn.py'))
 
 
 def test_pngs_and_sizes(tool, tmp_path, monkeypatch, capsys):

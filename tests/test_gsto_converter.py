@@ -1,17 +1,12 @@
 """tools/model_converters/gsto_hrnet.py: key handling. Its outputs are
 checked against the authors' own outputs in test_gsto_oracle.py."""
-import importlib.util
-import os.path as osp
 
 import pytest
 import torch
+from helpers import load_module
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-spec = importlib.util.spec_from_file_location(
-    'gsto_hrnet_converter',
-    osp.join(ROOT, 'tools', 'model_converters', 'gsto_hrnet.py'))
-conv_mod = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(conv_mod)
+conv_mod = load_module('gsto_hrnet_converter',
+                       'tools/model_converters/gsto_hrnet.py')
 
 
 def bn(prefix, n=2):

@@ -1,12 +1,12 @@
 """LIP: converter on a tiny generated fixture, dataset + base config, flips
 that swap left/right labels; Cityscapes iIoU metric without its package."""
-import importlib.util
 import os
 import os.path as osp
 
 import cv2
 import numpy as np
 import pytest
+from helpers import REPO_ROOT, load_module
 from mmengine.config import Config
 from mmseg.registry import DATASETS, METRICS, TRANSFORMS
 
@@ -14,11 +14,7 @@ import mmseg_gated  # noqa: F401
 from mmseg_gated.datasets import LIPDataset
 from mmseg_gated.datasets.lip import LIP_FLIP_PAIRS
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-spec = importlib.util.spec_from_file_location(
-    'lip_converter', osp.join(ROOT, 'tools', 'dataset_converters', 'lip.py'))
-lip_conv = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lip_conv)
+lip_conv = load_module('lip_converter', 'tools/dataset_converters/lip.py')
 
 
 def make_lip_release(root, n_train=3, n_val=2, size=(24, 20)):
@@ -64,7 +60,7 @@ def test_converter_and_dataset(tmp_path):
     assert lab[lab != 255].max() <= 19
 
     cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', '_base_', 'datasets', 'lip.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'lip.py'))
     ds_cfg = cfg.train_dataloader.dataset
     ds_cfg.data_root = out
     ds_cfg.pipeline = [
@@ -82,7 +78,7 @@ def test_converter_and_dataset(tmp_path):
 
 def test_flip_swaps_left_right_labels():
     cfg = Config.fromfile(
-        osp.join(ROOT, 'configs', '_base_', 'datasets', 'lip.py'))
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'lip.py'))
     flip = [t for t in cfg.train_pipeline if t['type'] == 'RandomFlip'][0]
     assert [tuple(p) for p in flip['swap_seg_labels']] == list(LIP_FLIP_PAIRS)
     t = TRANSFORMS.build(dict(flip, prob=1.0))

@@ -14,7 +14,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import load_module, reference_dir, rel_diff
+from helpers import REPO_ROOT, load_module, reference_dir, rel_diff
 
 import mmseg_gated  # noqa: F401
 
@@ -25,8 +25,7 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIG = osp.join(REPO, 'configs', 'gsto',
+CONFIG = osp.join(REPO_ROOT, 'configs', 'gsto',
                   'fcn_gsto-hr48_4xb3-120k_cityscapes-512x1024.py')
 SIZES = ('128x256', '121x121')
 TOL = 1e-6
@@ -58,7 +57,7 @@ def converted(oracle, tmp_path_factory):
 
     conv = load_module(
         'gsto_hrnet_converter',
-        osp.join(REPO, 'tools', 'model_converters', 'gsto_hrnet.py'))
+        osp.join(REPO_ROOT, 'tools', 'model_converters', 'gsto_hrnet.py'))
     logs = []
     conv.print_log = lambda msg, **kwargs: logs.append(msg)
     conv.main([str(src), str(dst)])

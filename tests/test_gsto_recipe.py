@@ -7,6 +7,7 @@ import os.path as osp
 
 import numpy as np
 import pytest
+from helpers import REPO_ROOT
 from mmengine.config import Config
 from mmseg.registry import TRANSFORMS
 
@@ -14,8 +15,7 @@ import mmseg_gated  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings('ignore:pkg_resources is deprecated')
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CFG = osp.join(ROOT, 'configs', 'gsto')
+CFG = osp.join(REPO_ROOT, 'configs', 'gsto')
 # HRNet lib/datasets/cityscapes.py class_weights
 HRNET_CS_W = [
     0.8373, 0.918, 0.866, 1.0345, 1.0166, 0.9969, 0.9754, 1.0489, 0.8786,

@@ -5,21 +5,20 @@ import os.path as osp
 
 import cv2
 import numpy as np
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 from mmengine.config import Config
 
 from mmseg_gated.visualization.gsto_gates import TILE_HEIGHT
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
-    ROOT, 'configs/gsto/fcn_gsto-hr18_1xb4-200iter_camvid-'
+    REPO_ROOT, 'configs/gsto/fcn_gsto-hr18_1xb4-200iter_camvid-'
     '180x240.py')
 
 
 def load_tool():
     return load_module(
         'visualize_gsto',
-        osp.join(ROOT, 'tools/analysis_tools/visualize_gsto.py'))
+        osp.join(REPO_ROOT, 'tools/analysis_tools/visualize_gsto.py'))
 
 
 def fuse_paths(extra, identity):

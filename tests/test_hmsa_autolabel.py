@@ -1,5 +1,4 @@
 """tools/autolabel.py and the pseudo-label + fine-label dataset mix."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -7,15 +6,12 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from helpers import REPO_ROOT, load_module
 from mmengine.config import Config
 
 import mmseg_gated  # noqa: F401
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-spec = importlib.util.spec_from_file_location(
-    'hmsa_autolabel', osp.join(REPO, 'tools', 'autolabel.py'))
-autolabel = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(autolabel)
+autolabel = load_module('hmsa_autolabel', 'tools/autolabel.py')
 
 NORM = dict(type='BN')
 SUFFIX = '_leftImg8bit.png'
@@ -175,7 +171,7 @@ def test_autolabel_tool_threshold_ignore_resume(tmp_path):
     os.makedirs(osp.dirname(fine_lbl))
     cv2.imwrite(fine_lbl, np.full((20, 28), 2, np.uint8))
     base = Config.fromfile(
-        osp.join(REPO, 'configs', '_base_', 'datasets',
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets',
                  'cityscapes_fine_autocoarse.py'))
     ds_cfg = base.train_dataloader.dataset
     for d in ds_cfg.datasets:

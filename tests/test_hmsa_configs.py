@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import build_cpu_model
+from helpers import REPO_ROOT, build_cpu_model
 from mmengine.config import Config, ConfigDict
 
 import mmseg_gated  # noqa: F401
@@ -23,8 +23,7 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:The shape of value will convert'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-HMSA = osp.join(REPO, 'configs', 'hmsa')
+HMSA = osp.join(REPO_ROOT, 'configs', 'hmsa')
 CONFIGS = sorted(glob.glob(osp.join(HMSA, '*.py')))
 SINGLE = osp.join(
     HMSA, 'deeplabv3plus-single_r50-d8_8xb2-200e_mapillary-v1-'

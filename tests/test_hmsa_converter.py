@@ -1,20 +1,14 @@
 """tools/model_converters/hmsa_mscale_ocr.py on a fake authors' checkpoint."""
-import importlib.util
-import os.path as osp
 import re
 
 import torch
 import torch.nn.functional as F
+from helpers import load_module
 from test_hmsa_segmentor import build_cpu_model, ocr_cfg
 
 import mmseg_gated  # noqa: F401
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-spec = importlib.util.spec_from_file_location(
-    'hmsa_conv',
-    osp.join(REPO, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
-conv = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(conv)
+conv = load_module('hmsa_conv', 'tools/model_converters/hmsa_mscale_ocr.py')
 
 # our name -> the authors' name (NVIDIA MscaleOCR), written as regex rules
 RULES = [

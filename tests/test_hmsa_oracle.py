@@ -17,7 +17,7 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import load_module, reference_dir, rel_diff
+from helpers import REPO_ROOT, load_module, reference_dir, rel_diff
 
 import mmseg_gated  # noqa: F401
 
@@ -28,9 +28,8 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
-    REPO, 'configs', 'hmsa',
+    REPO_ROOT, 'configs', 'hmsa',
     'ocrnet-hmsa_hr48_16xb1-175e_cityscapes-fine-coarse-1024x2048.py')
 SIZES = ('128x256', '120x200')
 TOL = 1e-6
@@ -58,7 +57,7 @@ def model(oracle, tmp_path_factory):
 
     conv = load_module(
         'hmsa_converter',
-        osp.join(REPO, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
+        osp.join(REPO_ROOT, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
     conv.main([str(src), str(dst)])
     converted = torch.load(dst, map_location='cpu', weights_only=True)
     os.remove(src)

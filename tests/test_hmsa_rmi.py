@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from helpers import REPO_ROOT
 from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
 from mmseg_gated.models.losses import RMILoss
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RMI_CASES = ('2x19x64x96', '2x19x67x93', '1x5x33x45')
 
 

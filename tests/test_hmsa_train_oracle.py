@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import load_module, reference_dir, rel_diff
+from helpers import REPO_ROOT, load_module, reference_dir, rel_diff
 
 import mmseg_gated  # noqa: F401
 
@@ -35,9 +35,8 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(
-    REPO, 'configs', 'hmsa',
+    REPO_ROOT, 'configs', 'hmsa',
     'ocrnet-hmsa_hr48_16xb1-175e_cityscapes-fine-coarse-1024x2048.py')
 SIZES = ('96x128', '100x140')
 TOL = 1e-6
@@ -78,7 +77,7 @@ def _authors_weights(seed):
 def _converter():
     return load_module(
         'hmsa_converter',
-        osp.join(REPO, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
+        osp.join(REPO_ROOT, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
 
 
 def _authors_checkpoint(tmp, seed):

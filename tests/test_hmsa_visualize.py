@@ -7,7 +7,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 
 import mmseg_gated  # noqa: F401
 
@@ -16,8 +16,7 @@ pytestmark = [
     pytest.mark.filterwarnings('ignore:``build_loss`` would be deprecated'),
 ]
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = osp.join(REPO, 'configs', 'hmsa')
+CONFIGS = osp.join(REPO_ROOT, 'configs', 'hmsa')
 HMSA = osp.join(CONFIGS,
                 'deeplabv3plus-hmsa_r18-d8_1xb4-200iter_camvid-180x240.py')
 SINGLE = osp.join(
@@ -27,7 +26,7 @@ SINGLE = osp.join(
 def load_tool():
     return load_module(
         'visualize_hmsa',
-        osp.join(REPO, 'tools', 'analysis_tools', 'visualize_hmsa.py'))
+        osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'visualize_hmsa.py'))
 
 
 def test_writes_per_scale_predictions_and_shares(tmp_path):

@@ -2,19 +2,18 @@
 
 The tools are installed by tools/install.sh; a missing one fails the test
 rather than skipping it, so CI cannot pass unchecked."""
-import os.path as osp
 import subprocess
 import sys
 
 import pytest
+from helpers import REPO_ROOT
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PATHS = ['mmseg_gated', 'tools', 'tests', 'configs', 'setup.py']
 
 
 def check(args):
     proc = subprocess.run([sys.executable, '-m', *args, *PATHS],
-                          cwd=REPO,
+                          cwd=REPO_ROOT,
                           capture_output=True,
                           text=True,
                           timeout=600)

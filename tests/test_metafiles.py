@@ -24,10 +24,10 @@ import re
 
 import pytest
 import yaml
+from helpers import REPO_ROOT
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PAPERS = sorted(
-    osp.basename(d) for d in glob.glob(osp.join(REPO, 'configs', '*'))
+    osp.basename(d) for d in glob.glob(osp.join(REPO_ROOT, 'configs', '*'))
     if osp.isdir(d) and osp.basename(d) not in ('_base_', 'demo'))
 MMSEG_URL = 'https://github.com/open-mmlab/mmsegmentation/blob/v1.2.2/'
 
@@ -54,7 +54,7 @@ def load_yaml(path):
 
 
 def load_metafile(paper):
-    return load_yaml(osp.join(REPO, 'configs', paper, 'metafile.yaml'))
+    return load_yaml(osp.join(REPO_ROOT, 'configs', paper, 'metafile.yaml'))
 
 
 def all_entries():
@@ -83,7 +83,7 @@ def check_metrics(metrics, where):
 
 def papers_dir():
     root = os.environ.get('MMSEG_GATED_REFERENCE',
-                          osp.join(REPO, '..', 'shared', 'reference'))
+                          osp.join(REPO_ROOT, '..', 'shared', 'reference'))
     return osp.join(osp.dirname(osp.abspath(root)), 'papers')
 
 
@@ -107,7 +107,7 @@ def numbers_after(text, row):
 
 
 def readme_section(paper, title):
-    with open(osp.join(REPO, 'configs', paper, 'README.md')) as f:
+    with open(osp.join(REPO_ROOT, 'configs', paper, 'README.md')) as f:
         text = f.read()
     match = re.search(rf'^## {re.escape(title)}\n(.*?)(?=^## |\Z)', text,
                       re.S | re.M)
@@ -115,11 +115,11 @@ def readme_section(paper, title):
 
 
 def test_index_imports_every_paper_metafile():
-    imports = load_yaml(osp.join(REPO, 'model-index.yml')).get('Import')
+    imports = load_yaml(osp.join(REPO_ROOT, 'model-index.yml')).get('Import')
     expected = [f'configs/{paper}/metafile.yaml' for paper in PAPERS]
     assert sorted(imports or []) == expected
     for path in imports:
-        assert osp.isfile(osp.join(REPO, path)), path
+        assert osp.isfile(osp.join(REPO_ROOT, path)), path
 
 
 @pytest.mark.parametrize('paper', PAPERS)
@@ -133,13 +133,13 @@ def test_collection_and_coverage(paper):
     assert coll['Paper']['Title'] and coll['Paper']['URL'].startswith(
         'https://'), paper
     assert coll['README'] == f'configs/{paper}/README.md'
-    assert osp.isfile(osp.join(REPO, coll['README']))
+    assert osp.isfile(osp.join(REPO_ROOT, coll['README']))
     # one entry per config, none for a config that does not exist
     names = [m['Name'] for m in meta['Models']]
     assert len(names) == len(set(names)), 'duplicate entries'
     configs = {
-        osp.relpath(p, REPO)
-        for p in glob.glob(osp.join(REPO, 'configs', paper, '*.py'))
+        osp.relpath(p, REPO_ROOT)
+        for p in glob.glob(osp.join(REPO_ROOT, 'configs', paper, '*.py'))
     }
     listed = {m['Config'] for m in meta['Models']}
     assert sorted(configs - listed) == [], 'configs without an entry'
@@ -157,7 +157,7 @@ def test_entry_schema(paper, model):
     coll = meta['Collections'][0]
     assert model['In Collection'] == coll['Name']
     assert model['Config'] == f'configs/{paper}/{name}.py'
-    assert osp.isfile(osp.join(REPO, model['Config']))
+    assert osp.isfile(osp.join(REPO_ROOT, model['Config']))
     assert model['Paper'] == coll['Paper']
 
     md = model['Metadata']
@@ -185,11 +185,10 @@ def test_entry_schema(paper, model):
         import mmseg
         rel = code[len(MMSEG_URL):]
         assert rel.startswith('mmseg/'), code
-        assert osp.isfile(
-            osp.join(osp.dirname(osp.dirname(mmseg.__file__)), rel)), code
+        assert osp.isfile(osp.join(osp.dirname(mmseg.__path__[0]), rel)), code
     else:
         assert code.startswith('mmseg_gated/'), code
-        assert osp.isfile(osp.join(REPO, code)), code
+        assert osp.isfile(osp.join(REPO_ROOT, code)), code
 
 
 @pytest.mark.parametrize('paper,model', all_entries())
@@ -212,7 +211,7 @@ def test_results_are_measured_here(paper, model):
         assert note.startswith('Measured in this repository'), note
         readme = re.search(r'configs/\w+/README\.md', note)
         assert readme, f'{name}: the note names no README'
-        with open(osp.join(REPO, readme.group(0))) as f:
+        with open(osp.join(REPO_ROOT, readme.group(0))) as f:
             text = f.read()
         for key, value in item['Metrics'].items():
             assert f'{value:.2f}' in text, \
@@ -298,10 +297,10 @@ def test_converted_checkpoints(paper):
         assert repo in section, repo
         cmd = conv['Convert Command'].split()
         assert cmd[:2] == ['python', cmd[1]] and len(cmd) == 4, cmd
-        assert osp.isfile(osp.join(REPO, cmd[1])), cmd[1]
+        assert osp.isfile(osp.join(REPO_ROOT, cmd[1])), cmd[1]
         used.add(cmd[1])
         test = conv['Test Command'].split()
         assert test == ['python', 'tools/test.py', m['Config'], cmd[3]]
         check = re.search(r'tests/test_\w+\.py', conv['Agreement'])
-        assert check and osp.isfile(osp.join(REPO, check.group(0)))
+        assert check and osp.isfile(osp.join(REPO_ROOT, check.group(0)))
     assert scripts <= used, f'converters without an entry: {scripts - used}'

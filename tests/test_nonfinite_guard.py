@@ -10,14 +10,14 @@ import sys
 
 import pytest
 import torch
+from helpers import REPO_ROOT
 from mmengine.optim import OptimWrapper
 from toy_runner import toy_runner
 
 from mmseg_gated.apis import load_checkpoint_file
 from mmseg_gated.engine.hooks import NonFiniteError, NonFiniteGuardHook
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(REPO, 'configs', 'demo',
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo',
                 'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
@@ -52,10 +52,10 @@ def test_demo_lr_1e5_stops(tmp_path, monkeypatch, capsys):
         f'experiment_name=lr1e5_{tmp_path.name}',
         f'visualizer.name=lr1e5_{tmp_path.name}'
     ])
-    monkeypatch.chdir(REPO)
+    monkeypatch.chdir(REPO_ROOT)
     with pytest.raises(SystemExit) as e:
         runpy.run_path(
-            osp.join(REPO, 'tools', 'train.py'), run_name='__main__')
+            osp.join(REPO_ROOT, 'tools', 'train.py'), run_name='__main__')
     # a string code: Python prints it and exits with status 1
     assert isinstance(e.value.code, str), e.value.code
     out = capsys.readouterr().out + '\n' + e.value.code

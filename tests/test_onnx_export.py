@@ -4,13 +4,13 @@ small model per paper (random weights, logits scaled to a trained model's
 range), exported and run by onnxruntime, compared with PyTorch's
 whole-image inference of the same model. Skipped without onnx and
 onnxruntime (``pip install -e .[onnx]``)."""
-import importlib.util
 import os.path as osp
 
 import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from helpers import REPO_ROOT, load_module
 
 import mmseg_gated  # noqa: F401
 from mmseg_gated.apis import init_model_checked
@@ -25,8 +25,7 @@ from mmseg_gated.models.layers import DDSM, DynamicSampler
 onnx = pytest.importorskip('onnx')
 pytest.importorskip('onnxruntime')
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TOOL = osp.join(ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
+TOOL = osp.join(REPO_ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
 # the CamVid 180x240 CPU-check configs: R18 / HRNet-W18, random weights
 CONFIGS = dict(
     gff='configs/gff/gffnet_r18-d8_1xb2-100iter_camvid-180x240.py',
@@ -82,7 +81,7 @@ def _perturb(model: nn.Module,
 
 def _build(name: str, max_logit: float = 10.0) -> nn.Module:
     torch.manual_seed(0)
-    model = init_model_checked(osp.join(ROOT, CONFIGS[name]), None)
+    model = init_model_checked(osp.join(REPO_ROOT, CONFIGS[name]), None)
     return _perturb(model, max_logit=max_logit)
 
 
@@ -257,10 +256,7 @@ def _save(state_dict: dict, path: str) -> str:
 
 
 def _tool():
-    spec = importlib.util.spec_from_file_location('pytorch2onnx', TOOL)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module('pytorch2onnx', TOOL)
 
 
 def test_cli_checkpoint_and_errors(tmp_path, capsys):
@@ -268,7 +264,7 @@ def test_cli_checkpoint_and_errors(tmp_path, capsys):
     preprocessing into the metadata; --dynamic on a PPM model and a
     checkpoint of another model stop with a clear error."""
     tool = _tool()
-    cfg = osp.join(ROOT, CONFIGS['gff'])
+    cfg = osp.join(REPO_ROOT, CONFIGS['gff'])
     ckpt = _save(_build('gff').state_dict(), str(tmp_path / 'gff.pth'))
     out = str(tmp_path / 'gff.onnx')
     res = tool.main([cfg, ckpt, '--shape', *map(str, SHAPE), '--output', out])

@@ -1,6 +1,5 @@
 """tools/analysis_tools/plot_curves.py: scalars.json written by mmengine's
 own LocalVisBackend, and one written by a real tools/train.py run."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -9,9 +8,9 @@ import sys
 
 import cv2
 import pytest
+from helpers import REPO_ROOT, load_module
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(REPO, 'configs', 'demo',
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo',
                 'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 # upstream noise when mmengine.visualization imports torch's jit helpers
 pytestmark = [
@@ -21,11 +20,7 @@ pytestmark = [
 
 
 def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'plot_curves', osp.join(REPO, 'tools/analysis_tools/plot_curves.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module('plot_curves', 'tools/analysis_tools/plot_curves.py')
 
 
 def write_run(work_dir, timestamp, train_steps=(), val_steps=()):
@@ -128,7 +123,7 @@ def test_bad_line_names_file_and_line(tmp_path):
 def test_real_training_run(tmp_path):
     """tools/train.py for 4 iterations with validation at 2 and 4, then the
     tool as a user runs it."""
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO_ROOT)
     work = tmp_path / 'work'
     train = subprocess.run([
         sys.executable, 'tools/train.py', DEMO, '--work-dir',
@@ -138,7 +133,7 @@ def test_real_training_run(tmp_path):
         'train_dataloader.dataset.num_samples=8',
         'val_dataloader.dataset.num_samples=2', 'env_cfg.cudnn_benchmark=False'
     ],
-                           cwd=REPO,
+                           cwd=REPO_ROOT,
                            env=env,
                            capture_output=True,
                            text=True,
@@ -150,7 +145,7 @@ def test_real_training_run(tmp_path):
         str(work), '--out',
         str(out)
     ],
-                          cwd=REPO,
+                          cwd=REPO_ROOT,
                           env=env,
                           capture_output=True,
                           text=True,

@@ -10,8 +10,9 @@ import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(REPO, 'configs', 'demo',
+from helpers import REPO_ROOT
+
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo',
                 'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 MAX_ITERS = 8
 LINE = re.compile(r'Iter\(train\) \[\s*(\d+)/\d+\]\s+lr: (\S+).*?'
@@ -33,7 +34,10 @@ def command(work_dir, *extra):
 
 def env():
     return dict(
-        os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO, PYTHONUNBUFFERED='1')
+        os.environ,
+        OMP_NUM_THREADS='1',
+        PYTHONPATH=REPO_ROOT,
+        PYTHONUNBUFFERED='1')
 
 
 def iters(log):
@@ -47,7 +51,7 @@ def test_sigterm_saves_and_resume_matches(tmp_path):
     work = tmp_path / 'preempted'
     proc = subprocess.Popen(
         command(work),
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -77,7 +81,7 @@ def test_sigterm_saves_and_resume_matches(tmp_path):
 
     resumed = subprocess.run(
         command(work, '--resume'),
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env(),
         capture_output=True,
         text=True,
@@ -87,7 +91,7 @@ def test_sigterm_saves_and_resume_matches(tmp_path):
 
     unbroken = subprocess.run(
         command(tmp_path / 'unbroken'),
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env(),
         capture_output=True,
         text=True,

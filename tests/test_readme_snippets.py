@@ -7,13 +7,13 @@ import re
 
 import pytest
 import torch
+from helpers import REPO_ROOT
 from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 from mmseg.registry import METRICS, MODELS
 
 import mmseg_gated  # noqa: F401
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # The snippets inherit mmseg's own model bases, whose CrossEntropyLoss keeps
 # mmseg's default avg_non_ignore=False and warns about it at every build: a
 # user building the same config sees the same warning.
@@ -24,15 +24,16 @@ BLOCK = re.compile(r'```python\n(.*?)```', re.S)
 
 def snippets():
     found = []
-    for path in [osp.join(REPO, 'README.md')] + sorted(
-            glob.glob(osp.join(REPO, 'configs', '*', 'README.md'))):
+    for path in [osp.join(REPO_ROOT, 'README.md')] + sorted(
+            glob.glob(osp.join(REPO_ROOT, 'configs', '*', 'README.md'))):
         with open(path) as f:
             text = f.read()
         for i, match in enumerate(BLOCK.finditer(text)):
             line = text[:match.start()].count('\n') + 1
             found.append(
                 pytest.param(
-                    match.group(1), id=f'{osp.relpath(path, REPO)}:{line}'))
+                    match.group(1),
+                    id=f'{osp.relpath(path, REPO_ROOT)}:{line}'))
     return found
 
 

@@ -5,26 +5,24 @@ registered class name to its config dict. A registered class with no case
 fails ``test_every_registered_class_has_a_case``.
 """
 import glob
-import importlib.util
 import os.path as osp
 
 import pytest
+from helpers import REPO_ROOT, load_module
 from mmseg.registry import DATASETS, METRICS, MODELS, TRANSFORMS
 
 import mmseg_gated  # noqa: F401
 
 REGISTRIES = dict(
     MODELS=MODELS, DATASETS=DATASETS, TRANSFORMS=TRANSFORMS, METRICS=METRICS)
-HERE = osp.dirname(osp.abspath(__file__))
 
 
 def load_cases():
     cases = {}
-    for path in sorted(glob.glob(osp.join(HERE, 'build_cases', '*.py'))):
-        spec = importlib.util.spec_from_file_location(
-            'build_cases_' + osp.splitext(osp.basename(path))[0], path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
+    for path in sorted(
+            glob.glob(osp.join(REPO_ROOT, 'tests', 'build_cases', '*.py'))):
+        mod = load_module('build_cases_' + osp.splitext(osp.basename(path))[0],
+                          path)
         for name, cfg in mod.CASES.items():
             assert name not in cases, f'{name} has two build cases'
             cases[name] = cfg

@@ -6,9 +6,8 @@ import os.path as osp
 import sys
 
 import pytest
-from helpers import load_module
+from helpers import REPO_ROOT, load_module
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MS_CONFIG = osp.join(REPO_ROOT, 'configs', 'gff',
                      'gffnet-ms_r101-d8_8xb1-100k_cityscapes-864x864.py')
 

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 import torch
+from helpers import REPO_ROOT
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(REPO, 'configs', 'demo',
+DEMO = osp.join(REPO_ROOT, 'configs', 'demo',
                 'upernet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
 
 
@@ -33,10 +33,10 @@ def small_options(max_iters, work_dir):
 
 
 def run(args, expect_rc=0, **kw):
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO_ROOT)
     proc = subprocess.run(
         args,
-        cwd=REPO,
+        cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
@@ -174,7 +174,7 @@ def test_wrong_checkpoint_stops_test(trained, tmp_path):
     """A UPerHead checkpoint tested with the GFF demo config: an error naming
     the fraction loaded, unless --allow-partial."""
     work = trained
-    gff = osp.join(REPO, 'configs', 'demo',
+    gff = osp.join(REPO_ROOT, 'configs', 'demo',
                    'gffnet_r18-tiny_1xb8-800iter_synthetic-96x96.py')
     cmd = [
         sys.executable, 'tools/test.py', gff,

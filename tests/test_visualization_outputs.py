@@ -11,6 +11,7 @@ import mmcv
 import numpy as np
 import pytest
 import torch
+from helpers import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
@@ -19,13 +20,13 @@ import mmseg_gated  # noqa: F401
 from mmseg_gated.visualization import (GSCNNShapeStreamRecorder,
                                        GSTOGateRecorder, visualize_ddsm)
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-GSTO = osp.join(ROOT,
+GSTO = osp.join(REPO_ROOT,
                 'configs/gsto/fcn_gsto-hr18_1xb4-200iter_camvid-180x240.py')
-GSCNN = osp.join(ROOT,
+GSCNN = osp.join(REPO_ROOT,
                  'configs/gscnn/gscnn_r18-d8_1xb4-120iter_camvid-180x240.py')
 DDSM = sorted(
-    glob.glob(osp.join(ROOT, 'configs', 'ddsm', '*ddsm-sc*r18*camvid*')))[0]
+    glob.glob(osp.join(REPO_ROOT, 'configs', 'ddsm',
+                       '*ddsm-sc*r18*camvid*')))[0]
 
 
 def hook_count(model):

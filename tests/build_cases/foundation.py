@@ -1,11 +1,8 @@
 """Minimal configs for the foundation's registered classes."""
-import os.path as osp
 
 
 def _camvid_case(tmp_path):
-    import sys
-    sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-    from camvid_fixture import make_segnet_camvid
+    from camvid_fixture import make_segnet_camvid  # tests/ is on sys.path
     root = make_segnet_camvid(tmp_path, n_train=2, n_val=1)
     return dict(
         data_root=root, ann_file='train.txt', img_suffix='.jpg', pipeline=[])
