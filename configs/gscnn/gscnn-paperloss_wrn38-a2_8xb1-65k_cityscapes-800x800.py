@@ -24,27 +24,8 @@ model = dict(
             type='DualTaskConsistencyLoss',
             threshold=0.8,
             loss_weight=1.0)))
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(
-        type='RandomResize',
-        scale=(2048, 1024),
-        ratio_range=(0.5, 2.0),
-        keep_ratio=True,
-        interpolation='bicubic',
-        backend='pillow'),
-    dict(type='RandomCrop', crop_size=(800, 800), cat_max_ratio=1.0),
-    dict(type='Pad', size=(800, 800), pad_val=dict(img=0, seg=255)),
-    dict(type='RandomFlip', prob=0.5),
-    dict(
-        type='ColorJitter',
-        brightness=0.25,
-        contrast=0.25,
-        saturation=0.25,
-        hue=0.25),
-    dict(type='RandomGaussianBlur', sigma_range=(0.15, 1.3), prob=1.0),
-    dict(type='GenerateBoundaryBand', radius=2),
-    dict(type='PackSegInputs')
-]
+# the paper's boundary target (a band around label changes) in place of
+# the authors' one-hot edge map
+train_pipeline = _base_.train_pipeline
+train_pipeline[-2] = dict(type='GenerateBoundaryBand', radius=2)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -4,10 +4,10 @@
 # PSPNet with its head replaced (GFFHead names its PPM as PSPHead does, so
 # PSPNet checkpoints load into it).
 _base_ = ['./pspnet_r50-d8.py']
-norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(
+    # PSPHead's arguments all carry over (PPM scales, dropout, classes, norm,
+    # loss); GFFHead adds the fusion, refinement and DFP ones
     decode_head=dict(
-        _delete_=True,
         type='GFFHead',
         in_channels=[256, 512, 1024, 2048],
         in_index=[0, 1, 2, 3],
@@ -23,13 +23,4 @@ model = dict(
         dfp_block='dense',
         dfp_channels=128,
         # "all feature maps are concatenated for final semantic segmentation"
-        num_bottleneck_convs=0,
-        dropout_ratio=0.1,
-        num_classes=19,
-        norm_cfg=norm_cfg,
-        align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss',
-            use_sigmoid=False,
-            loss_weight=1.0,
-            avg_non_ignore=True)))
+        num_bottleneck_convs=0))
