@@ -65,7 +65,7 @@ from unittest import mock
 import pytest
 import torch
 from fake_layouts import CITYSCAPES_TRAIN_TO_ID, write_fake_layouts
-from helpers import REPO_ROOT, load_module
+from helpers import REPO_ROOT, load_module, tiny_resnet_v1c
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
@@ -254,16 +254,8 @@ def _tiny_model(model, factor):
     tiny = dict(
         type='EncoderDecoder',
         data_preprocessor=preproc,
-        backbone=dict(
-            type='ResNetV1c',
-            depth=18,
-            num_stages=1,
-            strides=(1, ),
-            dilations=(1, ),
-            out_indices=(0, ),
-            stem_channels=4,
-            base_channels=4,
-            norm_cfg=dict(type='BN', requires_grad=True)),
+        backbone=tiny_resnet_v1c(
+            num_stages=1, strides=(1, ), dilations=(1, ), out_indices=(0, )),
         decode_head=_tiny_head(main, ignore_index),
         train_cfg=dict(),
         test_cfg=test_cfg)

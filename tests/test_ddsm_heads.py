@@ -3,6 +3,7 @@ heads; FLOPs of a DDSM segmentor count the sampler."""
 import pytest
 import torch
 import torch.nn as nn
+from helpers import tiny_resnet_v1c
 from mmseg.models.decode_heads import DepthwiseSeparableASPPHead, UPerHead
 from mmseg.models.utils import resize
 
@@ -189,12 +190,7 @@ def test_segmentor_flops_count_the_sampler(monkeypatch):
     from mmseg_gated.utils import flops
     cfg = dict(
         type='EncoderDecoder',
-        backbone=dict(
-            type='ResNetV1c',
-            depth=18,
-            stem_channels=8,
-            base_channels=8,
-            norm_cfg=NORM),
+        backbone=tiny_resnet_v1c(8, norm_cfg=NORM),
         decode_head=dict(
             type='DDSMUPerHead',
             in_channels=[8, 16, 32, 64],

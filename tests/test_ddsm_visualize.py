@@ -9,8 +9,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from helpers import REPO_ROOT, load_module
-from test_visualization_outputs import hand_grid, write_image
+from helpers import REPO_ROOT, hand_grid, load_module, write_image
 
 import mmseg_gated  # noqa: F401
 

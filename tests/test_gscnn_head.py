@@ -4,59 +4,15 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import build_cpu_model, make_batch
+from helpers import GSCNN_CLASSES, build_cpu_model, gscnn_cfg, make_batch
 from mmengine.config import ConfigDict
 
 import mmseg_gated  # noqa: F401
 
-NUM_CLASSES = 4
-
-
-def tiny_cfg(**head):
-    norm_cfg = dict(type='BN', requires_grad=True)
-    head_cfg = dict(
-        type='GSCNNHead',
-        in_channels=64,
-        in_index=3,
-        channels=8,
-        dilations=(1, 2),
-        c1_in_channels=8,
-        c1_channels=4,
-        dropout_ratio=0,
-        num_classes=NUM_CLASSES,
-        norm_cfg=norm_cfg,
-        shape_in_channels=8,
-        gate_in_channels=(16, 32, 64),
-        shape_channels=(8, 4, 4, 2),
-        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
-    head_cfg.update(head)
-    return dict(
-        type='GSCNNEncoderDecoder',
-        data_preprocessor=dict(
-            type='SegDataPreProcessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
-            bgr_to_rgb=True,
-            pad_val=0,
-            seg_pad_val=255,
-            size=(40, 40)),
-        backbone=dict(
-            type='ResNetV1c',
-            depth=18,
-            base_channels=8,
-            stem_channels=8,
-            out_indices=(0, 1, 2, 3),
-            dilations=(1, 1, 2, 4),
-            strides=(1, 2, 1, 1),
-            norm_cfg=norm_cfg),
-        decode_head=head_cfg,
-        train_cfg=dict(),
-        test_cfg=dict(mode='whole'))
-
 
 def test_denormalize_recovers_image():
-    model = build_cpu_model(tiny_cfg())
-    batch = make_batch(NUM_CLASSES, batch=1, size=(40, 40))
+    model = build_cpu_model(gscnn_cfg())
+    batch = make_batch(GSCNN_CLASSES, batch=1, size=(40, 40))
     data = model.data_preprocessor(batch, False)
     img = model.denormalize(data['inputs'])
     rgb = batch['inputs'][0].flip(0).float()  # bgr_to_rgb
@@ -64,7 +20,7 @@ def test_denormalize_recovers_image():
 
 
 def test_canny_on_real_image_values():
-    model = build_cpu_model(tiny_cfg())
+    model = build_cpu_model(gscnn_cfg())
     img = torch.zeros(1, 3, 20, 20)
     img[..., 10:] = 200.
     edges = model.decode_head.image_gradients(img)
@@ -74,7 +30,7 @@ def test_canny_on_real_image_values():
 
 
 def test_head_gets_image_of_each_slide_window():
-    model = build_cpu_model(tiny_cfg())
+    model = build_cpu_model(gscnn_cfg())
     model.eval()
     seen = []
     orig = model.decode_head.image_gradients
@@ -86,7 +42,7 @@ def test_head_gets_image_of_each_slide_window():
     model.decode_head.image_gradients = record
     model.test_cfg = ConfigDict(
         mode='slide', crop_size=(24, 24), stride=(16, 16))
-    batch = make_batch(NUM_CLASSES, batch=1, size=(40, 40))
+    batch = make_batch(GSCNN_CLASSES, batch=1, size=(40, 40))
     with torch.no_grad():
         data = model.data_preprocessor(batch, False)
         out = model(**data, mode='predict')
@@ -99,9 +55,9 @@ def test_head_gets_image_of_each_slide_window():
 
 def test_train_losses_and_gradients():
     torch.manual_seed(0)
-    model = build_cpu_model(tiny_cfg())
+    model = build_cpu_model(gscnn_cfg())
     model.train()
-    batch = make_batch(NUM_CLASSES, batch=2, size=(40, 40), ignore_ratio=0)
+    batch = make_batch(GSCNN_CLASSES, batch=2, size=(40, 40), ignore_ratio=0)
     # blocky labels so that the boundary band is not everywhere
     for s in batch['data_samples']:
         lab = torch.zeros(1, 40, 40, dtype=torch.long)
@@ -125,8 +81,8 @@ def test_train_losses_and_gradients():
 
 
 def test_edge_target_from_pipeline_is_used():
-    model = build_cpu_model(tiny_cfg())
-    batch = make_batch(NUM_CLASSES, batch=2, size=(40, 40))
+    model = build_cpu_model(gscnn_cfg())
+    batch = make_batch(GSCNN_CLASSES, batch=2, size=(40, 40))
     from mmengine.structures import PixelData
     for s in batch['data_samples']:
         s.gt_edge_map = PixelData(data=torch.full((1, 40, 40), 255))
@@ -137,29 +93,29 @@ def test_edge_target_from_pipeline_is_used():
 
 def test_variants_and_errors():
     model = build_cpu_model(
-        tiny_cfg(
+        gscnn_cfg(
             use_gradients=False,
             loss_dual_boundary=None,
             loss_dual_consistency=None))
     assert not hasattr(model.decode_head, 'gradient_fuse')
     data = model.data_preprocessor(
-        make_batch(NUM_CLASSES, size=(40, 40)), True)
+        make_batch(GSCNN_CLASSES, size=(40, 40)), True)
     losses = model(**data, mode='loss')
     assert 'decode.loss_dual_boundary' not in losses
     with pytest.raises(ValueError, match='GSCNNEncoderDecoder'):
         model.decode_head(model.extract_feat(data['inputs']))
     with pytest.raises(ValueError, match='gate_in_index'):
-        build_cpu_model(tiny_cfg(gate_in_index=(1, 2)))
+        build_cpu_model(gscnn_cfg(gate_in_index=(1, 2)))
     with pytest.raises(ValueError, match='canny_thresholds'):
-        build_cpu_model(tiny_cfg(canny_thresholds=(10, )))
+        build_cpu_model(gscnn_cfg(canny_thresholds=(10, )))
 
 
 def test_losses_take_the_heads_ignore_index():
     """mmseg's heads pass their ignore_index at call time; a head with
     another value than 255 trains (labels 254 are ignored everywhere)."""
     torch.manual_seed(0)
-    model = build_cpu_model(tiny_cfg(ignore_index=254))
-    batch = make_batch(NUM_CLASSES, batch=2, size=(40, 40), ignore_ratio=0.2)
+    model = build_cpu_model(gscnn_cfg(ignore_index=254))
+    batch = make_batch(GSCNN_CLASSES, batch=2, size=(40, 40), ignore_ratio=0.2)
     for s in batch['data_samples']:
         lab = s.gt_sem_seg.data
         lab[lab == 255] = 254
@@ -180,7 +136,7 @@ def test_official_head_layout():
 
     from mmseg_gated.models.layers import GSCNNOfficialGatedConvLayer
     model = build_cpu_model(
-        tiny_cfg(type='GSCNNOfficialHead', align_corners=True))
+        gscnn_cfg(type='GSCNNOfficialHead', align_corners=True))
     head = model.decode_head
     assert all(isinstance(g, GSCNNOfficialGatedConvLayer) for g in head.gcls)
     assert type(head.aspp_modules) is ASPPModule
@@ -200,11 +156,11 @@ def test_official_head_layout():
     head.image_gradients = record
     model.eval()
     data = model.data_preprocessor(
-        make_batch(NUM_CLASSES, size=(40, 40)), False)
+        make_batch(GSCNN_CLASSES, size=(40, 40)), False)
     with torch.no_grad():
         seg, edge = model._forward(data['inputs'])
     assert torch.equal(seen[0], data['inputs'])
-    assert seg.shape[1] == NUM_CLASSES and edge.shape[-2:] == (40, 40)
+    assert seg.shape[1] == GSCNN_CLASSES and edge.shape[-2:] == (40, 40)
     # the final upsampling ignores align_corners=True (theirs passes none)
     meta = [dict(img_shape=(40, 40), pad_shape=(40, 40))]
     torch.testing.assert_close(
@@ -215,7 +171,7 @@ def test_official_head_layout():
 def test_official_gradient_step_wraps_like_numpy_uint8():
     """The authors cast the normalised tensor to uint8: -1.3 -> 255 (numpy
     on x86-64 truncates and wraps), 0.9 -> 0, 2.5 -> 2."""
-    model = build_cpu_model(tiny_cfg(type='GSCNNOfficialHead'))
+    model = build_cpu_model(gscnn_cfg(type='GSCNNOfficialHead'))
     x = torch.full((1, 3, 20, 20), 0.9)
     x[..., 10:] = -1.3  # uint8 0 | 255: an edge
     x[..., 15:, :] = 2.5  # uint8 2 on the bottom rows
@@ -227,5 +183,5 @@ def test_official_gradient_step_wraps_like_numpy_uint8():
     assert want.sum() > 20
     assert torch.equal(edges[0, 0], torch.from_numpy(want).float())
     # the paper head clamps de-normalised pixels instead: no edge at all
-    paper = build_cpu_model(tiny_cfg()).decode_head.image_gradients(x)
+    paper = build_cpu_model(gscnn_cfg()).decode_head.image_gradients(x)
     assert paper.sum() == 0

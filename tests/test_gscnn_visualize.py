@@ -9,8 +9,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, load_module
-from test_visualization_outputs import scene
+from helpers import REPO_ROOT, load_module, scene
 
 CFG = osp.join(REPO_ROOT,
                'configs/gscnn/gscnn_r18-d8_1xb4-120iter_camvid-180x240.py')

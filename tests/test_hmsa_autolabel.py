@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, load_module
+from helpers import (CE_LOSS, REPO_ROOT, load_module, seg_data_preprocessor,
+                     tiny_resnet_v1c, tiny_sep_aspp_head)
 from mmengine.config import Config
 
 import mmseg_gated  # noqa: F401
@@ -46,31 +47,13 @@ def test_to_probs_accepts_logits_and_probabilities():
 def _teacher(tmp_path):
     model = dict(
         type='HMSAEncoderDecoder',
-        data_preprocessor=dict(
-            type='SegDataPreProcessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
-            bgr_to_rgb=True,
-            pad_val=0,
-            seg_pad_val=255),
-        backbone=dict(
-            type='ResNetV1c',
-            depth=18,
-            base_channels=4,
-            stem_channels=4,
-            norm_cfg=NORM),
-        decode_head=dict(
-            type='HMSASepASPPHead',
-            in_channels=32,
-            in_index=3,
-            channels=8,
-            dilations=(1, 2),
-            c1_in_channels=4,
-            c1_channels=4,
-            num_classes=3,
+        data_preprocessor=seg_data_preprocessor(),
+        backbone=tiny_resnet_v1c(norm_cfg=NORM),
+        decode_head=tiny_sep_aspp_head(
+            'HMSASepASPPHead',
             norm_cfg=NORM,
             scale_attn=dict(channels=4),
-            loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)),
+            loss_decode=CE_LOSS),
         test_cfg=dict(mode='whole'))
     cfg = Config(
         dict(

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import REPO_ROOT, build_cpu_model
+from helpers import (CE_LOSS, REPO_ROOT, build_cpu_model,
+                     seg_data_preprocessor, tiny_resnet_v1c,
+                     tiny_sep_aspp_head)
 from mmengine.config import Config, ConfigDict
 
 import mmseg_gated  # noqa: F401
@@ -92,29 +94,14 @@ def test_avgpool_config_averages_probabilities(tmp_path):
     norm = dict(type='BN')
     module = dict(
         type='EncoderDecoder',
-        data_preprocessor=dict(
-            type='SegDataPreProcessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
-            bgr_to_rgb=True),
-        backbone=dict(
-            type='ResNetV1c',
-            depth=18,
-            base_channels=4,
-            stem_channels=4,
-            norm_cfg=norm),
-        decode_head=dict(
-            type='DepthwiseSeparableASPPHead',
-            in_channels=32,
-            in_index=3,
-            channels=8,
-            dilations=(1, 2),
-            c1_in_channels=4,
-            c1_channels=4,
+        data_preprocessor=seg_data_preprocessor(),
+        backbone=tiny_resnet_v1c(norm_cfg=norm),
+        decode_head=tiny_sep_aspp_head(
+            'DepthwiseSeparableASPPHead',
             num_classes=5,
             norm_cfg=norm,
             align_corners=False,
-            loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True)),
+            loss_decode=CE_LOSS),
         test_cfg=dict(mode='whole'))
     cfg = load(AVGPOOL)
     torch.manual_seed(0)

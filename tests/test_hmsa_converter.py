@@ -3,8 +3,7 @@ import re
 
 import torch
 import torch.nn.functional as F
-from helpers import load_module
-from test_hmsa_segmentor import build_cpu_model, ocr_cfg
+from helpers import build_cpu_model, hmsa_ocr_cfg, load_module
 
 import mmseg_gated  # noqa: F401
 
@@ -60,7 +59,7 @@ def to_authors(key):
 
 def test_convert_fake_checkpoint_roundtrip_and_bias_folding():
     torch.manual_seed(0)
-    ours = build_cpu_model(ocr_cfg(upsample_to_input=True)).eval()
+    ours = build_cpu_model(hmsa_ocr_cfg(upsample_to_input=True)).eval()
     for m in ours.modules():  # non-trivial BN statistics
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.5, 0.5)
@@ -76,7 +75,7 @@ def test_convert_fake_checkpoint_roundtrip_and_bias_folding():
         ours.decode_head[0].channels)
     dst, unused = conv.convert_mscale_ocr(src)
     assert unused == []
-    fresh = build_cpu_model(ocr_cfg(upsample_to_input=True)).eval()
+    fresh = build_cpu_model(hmsa_ocr_cfg(upsample_to_input=True)).eval()
     missing, unexpected = fresh.load_state_dict(dst, strict=True)
     assert not missing and not unexpected
     # the folded bias: ConvModule(x) == relu(BN(conv(x) + b)) with the

@@ -1,11 +1,8 @@
 """Hierarchical multi-scale attention: segmentors, heads, fusion layers."""
-import copy
-
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import build_cpu_model as _build_cpu_model
-from helpers import hrnet_extra, make_batch
+from helpers import build_cpu_model, hmsa_dlv3p_cfg, hmsa_ocr_cfg, make_batch
 from mmengine.config import ConfigDict
 
 import mmseg_gated  # noqa: F401
@@ -14,146 +11,10 @@ from mmseg_gated.models.layers import (ExplicitScaleFusion,
                                        ScaleAttentionHead)
 
 NORM = dict(type='BN', requires_grad=True)
-PREPROC = dict(
-    type='SegDataPreProcessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_val=0,
-    seg_pad_val=255,
-    size=(32, 32))
-BACKBONE = dict(
-    type='ResNetV1c',
-    depth=18,
-    base_channels=8,
-    stem_channels=8,
-    num_stages=4,
-    out_indices=(0, 1, 2, 3),
-    dilations=(1, 1, 2, 4),
-    strides=(1, 2, 1, 1),
-    norm_cfg=NORM,
-    norm_eval=False,
-    style='pytorch',
-    contract_dilation=True)
-AUX = dict(
-    type='FCNHead',
-    in_channels=32,
-    in_index=2,
-    channels=8,
-    num_convs=1,
-    concat_input=False,
-    dropout_ratio=0.,
-    num_classes=3,
-    norm_cfg=NORM,
-    align_corners=False,
-    loss_decode=dict(
-        type='CrossEntropyLoss', loss_weight=0.4, avg_non_ignore=True))
-
-
-def build_cpu_model(cfg):
-    return _build_cpu_model(ConfigDict(copy.deepcopy(cfg)))
 
 
 def up(x, size):
     return F.interpolate(x, size=size, mode='bilinear', align_corners=False)
-
-
-def dlv3p_cfg(kind='hierarchical', **kwargs):
-    """DeepLabV3+ R18 (tiny): 'hierarchical', 'explicit' or 'plain' (mmseg's
-    EncoderDecoder with DepthwiseSeparableASPPHead)."""
-    head = dict(
-        type='HMSASepASPPHead',
-        in_channels=64,
-        in_index=3,
-        channels=16,
-        dilations=(1, 2),
-        c1_in_channels=8,
-        c1_channels=4,
-        dropout_ratio=0.,
-        num_classes=3,
-        norm_cfg=NORM,
-        align_corners=False,
-        scale_attn=dict(channels=8),
-        loss_decode=dict(type='CrossEntropyLoss', avg_non_ignore=True))
-    cfg = dict(
-        type='HMSAEncoderDecoder',
-        data_preprocessor=PREPROC,
-        backbone=BACKBONE,
-        decode_head=head,
-        auxiliary_head=AUX,
-        train_cfg=dict(),
-        test_cfg=dict(mode='whole'))
-    if kind == 'explicit':
-        head['scale_attn'] = None
-        cfg.update(
-            train_scales=(0.5, 1.0, 2.0),
-            test_scales=(0.5, 1.0, 2.0),
-            scale_fusion=dict(
-                type='ExplicitScaleFusion',
-                in_channels=20,
-                scales=(0.5, 1.0, 2.0),
-                channels=8))
-    elif kind == 'plain':
-        head.pop('scale_attn')
-        head['type'] = 'DepthwiseSeparableASPPHead'
-        cfg['type'] = 'EncoderDecoder'
-    cfg.update(kwargs)
-    return cfg
-
-
-def ocr_cfg(kind='hierarchical', **kwargs):
-    """HRNet (tiny) + [FCNHead, HMSAOCRHead]; 'plain' is mmseg's
-    CascadeEncoderDecoder with OCRHead."""
-    hr = dict(
-        type='HRNet',
-        norm_cfg=NORM,
-        norm_eval=False,
-        extra=hrnet_extra((4, 8, 16, 32), stem=8))
-    ocr = dict(
-        type='HMSAOCRHead',
-        in_channels=[4, 8, 16, 32],
-        in_index=(0, 1, 2, 3),
-        input_transform='resize_concat',
-        channels=16,
-        ocr_channels=8,
-        dropout_ratio=-1,
-        num_classes=3,
-        norm_cfg=NORM,
-        align_corners=False,
-        scale_attn=dict(channels=8),
-        loss_decode=dict(type='RMILoss'))
-    if kind == 'plain':
-        ocr.pop('scale_attn')
-        ocr['type'] = 'OCRHead'
-    cfg = dict(
-        type='HMSACascadeEncoderDecoder'
-        if kind != 'plain' else 'CascadeEncoderDecoder',
-        num_stages=2,
-        data_preprocessor=PREPROC,
-        backbone=hr,
-        decode_head=[
-            dict(
-                type='FCNHead',
-                in_channels=[4, 8, 16, 32],
-                in_index=(0, 1, 2, 3),
-                input_transform='resize_concat',
-                channels=60,
-                kernel_size=1,
-                num_convs=1,
-                concat_input=False,
-                dropout_ratio=-1,
-                num_classes=3,
-                norm_cfg=NORM,
-                align_corners=False,
-                loss_decode=dict(
-                    type='CrossEntropyLoss',
-                    loss_weight=0.4,
-                    avg_non_ignore=True)), ocr
-        ],
-        train_cfg=dict(),
-        test_cfg=dict(mode='whole'))
-    cfg.update(kwargs)
-    return cfg
 
 
 def _outputs(scales, c=3, base=8, seed=0):
@@ -258,7 +119,7 @@ def test_explicit_fusion_softmax_over_the_fixed_scales():
 
 # ------------------------------------------------------------ segmentor
 def test_segmentor_combines_every_output_with_the_fusion():
-    model = build_cpu_model(dlv3p_cfg())
+    model = build_cpu_model(hmsa_dlv3p_cfg())
     outs = _outputs((0.5, 1.0, 2.0))
 
     def fake(img, with_aux):  # each scale returns known outputs
@@ -286,7 +147,7 @@ def test_rescale_floors_as_the_authors():
     """Scale s sees floor(s * H) x floor(s * W), the size of torch's
     ``interpolate(scale_factor=s, recompute_scale_factor=True)`` that the
     authors use (rounding would give 8 x 13 here)."""
-    model = build_cpu_model(dlv3p_cfg())
+    model = build_cpu_model(hmsa_dlv3p_cfg())
     img = torch.randn(1, 3, 15, 25)
     for s in (0.5, 0.25, 1.5):
         want = F.interpolate(
@@ -302,24 +163,24 @@ def test_rescale_floors_as_the_authors():
 
 def test_scale_errors():
     with pytest.raises(ValueError, match='1.0'):
-        build_cpu_model(dlv3p_cfg(test_scales=(0.5, 2.0)))
+        build_cpu_model(hmsa_dlv3p_cfg(test_scales=(0.5, 2.0)))
     with pytest.raises(ValueError, match='1.0'):
-        build_cpu_model(dlv3p_cfg(train_scales=(0.5, 0.75)))
+        build_cpu_model(hmsa_dlv3p_cfg(train_scales=(0.5, 0.75)))
     with pytest.raises(ValueError, match='duplicates'):
-        build_cpu_model(dlv3p_cfg(train_scales=(0.5, 1.0, 1.0)))
+        build_cpu_model(hmsa_dlv3p_cfg(train_scales=(0.5, 1.0, 1.0)))
     with pytest.raises(TypeError, match='scale_fusion'):
-        build_cpu_model(dlv3p_cfg(scale_fusion='hierarchical'))
-    cfg = dlv3p_cfg()
+        build_cpu_model(hmsa_dlv3p_cfg(scale_fusion='hierarchical'))
+    cfg = hmsa_dlv3p_cfg()
     cfg['decode_head']['scale_attn']['num_scales'] = 3
     with pytest.raises(ValueError, match='num_scales must be 1'):
         build_cpu_model(cfg)
     with pytest.raises(ValueError, match='fixed scale set'):
-        build_cpu_model(dlv3p_cfg('explicit', test_scales=(1.0, 2.0)))
-    cfg = dlv3p_cfg('explicit')
+        build_cpu_model(hmsa_dlv3p_cfg('explicit', test_scales=(1.0, 2.0)))
+    cfg = hmsa_dlv3p_cfg('explicit')
     cfg['decode_head']['scale_attn'] = dict(channels=8)
     with pytest.raises(ValueError, match='scale_attn=None'):
         build_cpu_model(cfg)
-    cfg = dlv3p_cfg('plain', type='HMSAEncoderDecoder')
+    cfg = hmsa_dlv3p_cfg('plain', type='HMSAEncoderDecoder')
     with pytest.raises(TypeError, match='forward_with_attention'):
         build_cpu_model(cfg)
 
@@ -337,7 +198,7 @@ def _train_step(cfg, size=(32, 32)):
 
 
 def test_hierarchical_training_losses_and_gradients():
-    model, losses = _train_step(dlv3p_cfg())
+    model, losses = _train_step(hmsa_dlv3p_cfg())
     assert {
         'decode.loss_ce', 'aux.loss_ce', 'scale0.5.loss_ce', 'scale1.loss_ce'
     } <= set(losses)
@@ -348,7 +209,7 @@ def test_hierarchical_training_losses_and_gradients():
 
 def test_scale_loss_weight_and_joint_supervision():
     torch.manual_seed(0)
-    model = build_cpu_model(dlv3p_cfg(scale_loss_weight=0.05)).eval()
+    model = build_cpu_model(hmsa_dlv3p_cfg(scale_loss_weight=0.05)).eval()
     data = model.data_preprocessor(make_batch(3, batch=2, size=(32, 32)), True)
     inputs, samples = data['inputs'], data['data_samples']
     losses = model.loss(inputs, samples)
@@ -366,7 +227,7 @@ def test_scale_loss_weight_and_joint_supervision():
 
 
 def test_explicit_train_and_predict():
-    model, losses = _train_step(dlv3p_cfg('explicit'))
+    model, losses = _train_step(hmsa_dlv3p_cfg('explicit'))
     assert {
         'decode.loss_ce', 'aux.loss_ce', 'scale0.5.loss_ce', 'scale1.loss_ce',
         'scale2.loss_ce'
@@ -384,7 +245,7 @@ def test_explicit_train_and_predict():
 # mmseg's SegTTAModel wraps its 2-D prediction in PixelData (upstream)
 @pytest.mark.filterwarnings('ignore:The shape of value will convert')
 def test_ocr_cascade_train_slide_and_tta():
-    model, losses = _train_step(ocr_cfg())
+    model, losses = _train_step(hmsa_ocr_cfg())
     assert {
         'decode_1.loss_rmi', 'decode_0.loss_ce', 'scale0.5.loss_rmi',
         'scale1.loss_rmi'
@@ -420,7 +281,7 @@ def test_ocr_cascade_train_slide_and_tta():
 
 
 @pytest.mark.parametrize(
-    'make_cfg', [dlv3p_cfg, ocr_cfg],
+    'make_cfg', [hmsa_dlv3p_cfg, hmsa_ocr_cfg],
     ids=['EncoderDecoder', 'CascadeEncoderDecoder'])
 def test_one_scale_is_mmseg_segmentor(make_cfg):
     """At scale 1.0 alone the segmentor is mmseg's: same losses under the
@@ -456,7 +317,7 @@ def test_ocr_dropout_as_the_authors():
     and the attention are zeroed in training, none in eval; forward and
     forward_with_attention share it; 0 builds none."""
     from mmseg.registry import MODELS
-    head_cfg = ocr_cfg()['decode_head'][1]
+    head_cfg = hmsa_ocr_cfg()['decode_head'][1]
     head = MODELS.build(head_cfg)
     assert isinstance(head.ocr_dropout, torch.nn.Dropout2d)
     assert head.ocr_dropout.p == 0.05

@@ -72,10 +72,10 @@ def test_scales_option_and_errors(tmp_path, capsys):
 
 @pytest.mark.parametrize('kind', ['explicit', 'cascade'])
 def test_explicit_and_cascade_models(tmp_path, kind):
+    from helpers import hmsa_dlv3p_cfg, hmsa_ocr_cfg
     from mmengine.config import Config
-    from test_hmsa_segmentor import dlv3p_cfg, ocr_cfg
     model = copy.deepcopy(
-        dlv3p_cfg('explicit') if kind == 'explicit' else ocr_cfg())
+        hmsa_dlv3p_cfg('explicit') if kind == 'explicit' else hmsa_ocr_cfg())
     model['data_preprocessor'].pop('size')  # no padding
     cfg_path = str(tmp_path / 'model.py')
     Config(

@@ -11,7 +11,7 @@ import mmcv
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, hand_grid, scene, write_image
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
@@ -70,16 +70,6 @@ def test_gsto_gates_of_the_paper_layout():
     assert all(torch.equal(a, b) for a, b in zip(feats, again))
 
 
-def scene(h=75, w=101):
-    """Flat rectangles on a mild gradient: Canny finds their borders."""
-    img = np.zeros((h, w, 3), np.uint8)
-    img[:] = np.linspace(40, 90, w, dtype=np.uint8)[None, :, None]
-    img[10:40, 15:60] = (200, 30, 30)
-    img[45:70, 50:95] = (20, 180, 60)
-    img[5:25, 70:90] = (250, 250, 250)
-    return img
-
-
 def test_gscnn_maps_through_the_test_pipeline(tmp_path):
     """Canny of the image resized by the config's test pipeline, Eq. 2 with
     the recorded attention, and the fused map from the 1x1 conv."""
@@ -125,22 +115,6 @@ def test_gscnn_maps_through_the_test_pipeline(tmp_path):
         1 +
         np.exp(-(wts[0] * rec.maps['edge'] + wts[1] * rec.maps['gradients'])))
     np.testing.assert_allclose(rec.maps['fused'], fused, rtol=1e-5, atol=1e-6)
-
-
-def write_image(path, h, w):
-    img = np.random.default_rng(0).integers(0, 256, (h, w, 3), np.uint8)
-    cv2.imwrite(str(path), img)
-    return str(path)
-
-
-def hand_grid(row, col, stride, k=3):
-    """Image pixels of the regular k x k grid around DDSM position (row,
-    col), row-major: feature pixel i covers image pixels [s i, s (i + 1)),
-    its centre is s i + (s - 1) / 2."""
-    r = k // 2
-    return np.array([(stride * (row + dy) + (stride - 1) / 2,
-                      stride * (col + dx) + (stride - 1) / 2)
-                     for dy in range(-r, r + 1) for dx in range(-r, r + 1)])
 
 
 @pytest.fixture(scope='module')

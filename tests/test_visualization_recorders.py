@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from helpers import build_cpu_model
+from helpers import build_cpu_model, gscnn_cfg, hmsa_dlv3p_cfg
 
 import mmseg_gated  # noqa: F401
 from mmseg_gated.models.layers import DDSM, SpatialGate
@@ -107,9 +107,8 @@ def test_gsto_gates():
 
 @pytest.fixture(scope='module')
 def gscnn_model():
-    from test_gscnn_head import tiny_cfg
     torch.manual_seed(0)
-    return build_cpu_model(tiny_cfg()).eval()
+    return build_cpu_model(gscnn_cfg()).eval()
 
 
 def scene():
@@ -178,9 +177,8 @@ def test_gscnn_without_gradients(gscnn_model):
 
 def test_gscnn_authors_layout():
     """GSCNNOfficialHead: its gates end in a sigmoid as well."""
-    from test_gscnn_head import tiny_cfg
     torch.manual_seed(0)
-    model = build_cpu_model(tiny_cfg(type='GSCNNOfficialHead')).eval()
+    model = build_cpu_model(gscnn_cfg(type='GSCNNOfficialHead')).eval()
     with torch.no_grad(), GSCNNShapeStreamRecorder(model) as rec:
         _, edge = model._forward(scene())
     assert sorted(
@@ -194,9 +192,8 @@ def test_gscnn_authors_layout():
 
 @pytest.mark.parametrize('kind', ['hierarchical', 'explicit'])
 def test_scale_attention(kind):
-    from test_hmsa_segmentor import dlv3p_cfg
     torch.manual_seed(0)
-    model = build_cpu_model(dlv3p_cfg(kind)).eval()
+    model = build_cpu_model(hmsa_dlv3p_cfg(kind)).eval()
     x = torch.randn(1, 3, 32, 32)
     meta = [dict(img_shape=(32, 32))]
     with torch.no_grad():

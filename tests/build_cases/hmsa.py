@@ -1,23 +1,16 @@
 """Minimal configs for hierarchical multi-scale attention's classes."""
+from helpers import CE_LOSS as _CE
+from helpers import tiny_resnet_v1c, tiny_sep_aspp_head
+
 _NORM = dict(type='BN')
-_CE = dict(type='CrossEntropyLoss', avg_non_ignore=True)
-_HEAD = dict(
+_BACKBONE = tiny_resnet_v1c(2, stem_channels=4, norm_cfg=_NORM)
+_HEAD = tiny_sep_aspp_head(
+    'HMSASepASPPHead',
     in_channels=16,
-    in_index=3,
-    channels=8,
-    dilations=(1, 2),
     c1_in_channels=4,
-    c1_channels=4,
-    num_classes=3,
     norm_cfg=_NORM,
     scale_attn=dict(channels=4),
     loss_decode=_CE)
-_BACKBONE = dict(
-    type='ResNetV1c',
-    depth=18,
-    base_channels=2,
-    stem_channels=4,
-    norm_cfg=_NORM)
 
 CASES = dict(
     ScaleAttentionHead=dict(in_channels=8, channels=4),
@@ -34,9 +27,7 @@ CASES = dict(
         loss_decode=_CE),
     RMILoss=dict(),
     HMSAEncoderDecoder=dict(
-        backbone=_BACKBONE,
-        decode_head=dict(_HEAD, type='HMSASepASPPHead'),
-        test_cfg=dict(mode='whole')),
+        backbone=_BACKBONE, decode_head=_HEAD, test_cfg=dict(mode='whole')),
     HMSACascadeEncoderDecoder=dict(
         num_stages=2,
         backbone=_BACKBONE,
