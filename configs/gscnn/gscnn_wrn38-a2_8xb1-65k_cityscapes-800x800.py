@@ -12,8 +12,8 @@
 # norm and align_corners; the GSCNN head adds the shape stream. Training as
 # the authors' code (see README "Training recipe"): 1 image per GPU on 8
 # GPUs, 175 epochs, their four losses as loss.py computes them (weights
-# 1/20/1/1); tests/test_gscnn_train_oracle.py checks the losses and every
-# gradient against their code. The losses as the paper describes them:
+# 1/20/1/1); tests/oracle/test_gscnn_train_oracle.py checks the losses and
+# every gradient against their code. The losses as the paper describes them:
 # gscnn-paperloss_wrn38-a2_8xb1-65k_cityscapes-800x800.py.
 _base_ = [
     '../_base_/models/deeplabv3plus_wrn38-a2.py',

@@ -47,7 +47,7 @@ def export_changes(model: nn.Module) -> List[str]:
     - :class:`DDSMSpatialBranch` with ``core='chunked'``: the chunked
       spatial core is an autograd Function that hides its ops from the
       tracer; the export runs the einsum core (same result to rounding:
-      ``tests/test_ddsm_core.py``).
+      ``tests/test_ops/test_ddsm_core.py``).
     - :class:`DynamicSampler` with ``backend`` 'mmcv' or 'auto': mmcv's
       ``modulated_deform_conv2d`` has no ONNX op; the export runs
       ``grid_sample`` (ONNX ``GridSample``; the backends agree to 1e-5).

@@ -34,7 +34,9 @@ class HRNetCrossEntropyLoss(nn.Module):
     instead of by the sum of weights, and mmseg's ``OHEMPixelSampler`` keeps
     the same pixels (``min_kept`` per image) but the loss then divides by the
     non-ignored (or all) pixels instead of the kept ones; neither is the
-    authors' objective (``tests/test_gsto_hrnet_ce_loss.py`` measures both).
+    authors' objective
+    (``tests/test_models/test_losses/test_gsto_hrnet_ce_loss.py`` measures
+    both).
 
     Args:
         class_weight (list[float] | str, optional): Weight of each class

@@ -1,7 +1,7 @@
 """tools/analysis_tools/visualize_gscnn.py on the CamVid Gated-SCNN config
 with random weights: the files, their sizes and the checkpoint checks (the
-recorder: tests/test_visualization_recorders.py and
-tests/test_visualization_outputs.py)."""
+recorder: tests/test_visualization/test_visualization_recorders.py and
+tests/test_visualization/test_visualization_outputs.py)."""
 import os.path as osp
 import sys
 

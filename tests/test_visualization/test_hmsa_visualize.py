@@ -1,6 +1,6 @@
 """tools/analysis_tools/visualize_hmsa.py on the CamVid multi-scale
 attention config with random weights (the recorder and the scales' shares:
-tests/test_visualization_recorders.py)."""
+tests/test_visualization/test_visualization_recorders.py)."""
 import copy
 import os.path as osp
 

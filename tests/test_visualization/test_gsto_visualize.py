@@ -1,6 +1,6 @@
 """tools/analysis_tools/visualize_gsto.py: the gate map of every fuse path
 of the GSTO-HRNet-W18 CamVid config (random weights). The recorder on the
-paper's layout: tests/test_visualization_outputs.py."""
+paper's layout: tests/test_visualization/test_visualization_outputs.py."""
 import os.path as osp
 
 import cv2

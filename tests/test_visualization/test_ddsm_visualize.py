@@ -2,7 +2,8 @@
 CamVid config with random weights: the drawn points are the paper's regular
 k x k grid around the pixel (Eq. 1 with zero offsets), computed here by
 hand (points that move with known offsets, the recorder:
-tests/test_visualization_outputs.py and test_visualization_recorders.py)."""
+tests/test_visualization/test_visualization_outputs.py and
+test_visualization_recorders.py)."""
 import glob
 import os.path as osp
 

@@ -11,8 +11,8 @@ from helpers import REPO_ROOT
 from mmseg_gated.evaluation.metrics.boundary_fscore_fast import (
     boundary_fscore_fast, boundary_fscore_torch, disk_columns)
 # the previous implementation (k-d tree over boundary points), kept as the
-# reference; tests/test_gscnn_boundary.py checks it against per-class
-# seg2bmap + binary dilation written from the DAVIS definition
+# reference; tests/test_evaluation/test_gscnn_boundary.py checks it against
+# per-class seg2bmap + binary dilation written from the DAVIS definition
 from mmseg_gated.evaluation.metrics.boundary_fscore_reference import \
     boundary_fscore_per_class
 

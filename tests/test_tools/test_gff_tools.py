@@ -1,6 +1,6 @@
 """tools/analysis_tools/visualize_gff.py on the tiny GFF demo model: the
 files it writes and its errors (the recorder itself:
-tests/test_visualization_recorders.py)."""
+tests/test_visualization/test_visualization_recorders.py)."""
 import os.path as osp
 
 import cv2

@@ -15,8 +15,8 @@ What the sweep overrides (the rest of each config is kept as it is):
 
 - model: a tiny EncoderDecoder (ResNetV1c-18 with 4 channels, stride 4, and
   FCN heads without convolutions) replaces the real network (that every
-  model builds and trains is tests/test_configs.py's job). Kept: the TTA
-  wrapper (``model.type='SegTTAModel'``), the config's
+  model builds and trains is tests/test_configs/test_configs.py's job).
+  Kept: the TTA wrapper (``model.type='SegTTAModel'``), the config's
   ``data_preprocessor`` (with ``size`` shrunk), ``test_cfg`` (slide
   ``crop_size``/``stride`` shrunk), every ``num_classes`` found anywhere in
   the model (the decode head gets the decode head's; one auxiliary head per

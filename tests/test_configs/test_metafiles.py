@@ -301,6 +301,6 @@ def test_converted_checkpoints(paper):
         used.add(cmd[1])
         test = conv['Test Command'].split()
         assert test == ['python', 'tools/test.py', m['Config'], cmd[3]]
-        check = re.search(r'tests/test_\w+\.py', conv['Agreement'])
+        check = re.search(r'tests/(\w+/)*test_\w+\.py', conv['Agreement'])
         assert check and osp.isfile(osp.join(REPO_ROOT, check.group(0)))
     assert scripts <= used, f'converters without an entry: {scripts - used}'

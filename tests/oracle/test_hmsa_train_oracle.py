@@ -14,8 +14,9 @@ single-scale and attention outputs.
 Another seed (the oracle stores seed 0 only): the seed-1 weights' loss
 against an independent float64 computation of the authors' definition
 (their BCE written here in numpy, the RMI term from our ``RMILoss``, which
-``tests/test_hmsa_rmi.py`` checks against their code) on our model's own
-outputs; the same computation on the seed-0 outputs reproduces the oracle.
+``tests/test_models/test_losses/test_hmsa_rmi.py`` checks against their
+code) on our model's own outputs; the same computation on the seed-0
+outputs reproduces the oracle.
 """
 import os
 import os.path as osp
