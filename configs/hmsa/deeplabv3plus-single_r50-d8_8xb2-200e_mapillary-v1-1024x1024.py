@@ -20,18 +20,6 @@ model = dict(
         num_classes=num_classes,
         loss_decode=dict(_delete_=True, type='RMILoss')),
     auxiliary_head=None)
-train_dataloader = dict(batch_size=2)
-# `--tta`: horizontal flips only, at the test size (the multi-scale
-# attention models combine their own test_scales)
-tta_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
-    dict(
-        type='TestTimeAug',
-        transforms=[
-            [dict(type='Resize', scale=(2177, 2177), keep_ratio=True)],
-            [
-                dict(type='RandomFlip', prob=0., direction='horizontal'),
-                dict(type='RandomFlip', prob=1., direction='horizontal')
-            ], [dict(type='LoadAnnotations')], [dict(type='PackSegInputs')]
-        ])
-]
+# batch 2 a GPU and `--tta` (horizontal flips only, at the test size: the
+# multi-scale attention models combine their own test_scales) come from the
+# dataset base

@@ -23,15 +23,7 @@ train_dataloader = dict(
         centroid_classes=[None, None, {{_base_.coarse_boost_classes}}]))
 iters_per_epoch = 218
 iters = iters_per_epoch * 175
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=0.0,
-        power=2.0,
-        begin=0,
-        end=iters,
-        by_epoch=False)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], end=iters)]
 train_cfg = dict(max_iters=iters, val_interval=iters_per_epoch * 10)
 default_hooks = dict(checkpoint=dict(interval=iters_per_epoch * 10))
 test_dataloader = dict(

@@ -25,10 +25,13 @@
 # index, so the sampler must not shuffle (InfiniteSampler, shuffle=False);
 # each rank then takes a disjoint share. Coarse trainIds come from
 # cityscapesscripts' createTrainIdLabelImgs, as for the fine labels.
-_base_ = ['mmseg::_base_/datasets/cityscapes.py']
+# `--tta`: horizontal flips only, at the 2048x1024 test size (the multi-scale
+# attention models combine their own test scales).
+_base_ = ['mmseg::_base_/datasets/cityscapes.py', './tta_flip_2048x1024.py']
 dataset_type = 'CityscapesDataset'
 data_root = 'data/cityscapes/'
 crop_size = (1024, 2048)
+tta_pipeline = {{_base_.flip_tta_pipeline}}
 # trainIds of wall, fence, traffic light, traffic sign, terrain, person,
 # rider, car, truck, bus, train, motorcycle, bicycle
 coarse_boost_classes = [3, 4, 6, 7, 9, 11, 12, 13, 14, 15, 16, 17, 18]
