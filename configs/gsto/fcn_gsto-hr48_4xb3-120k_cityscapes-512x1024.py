@@ -18,14 +18,11 @@ class_weight = {{_base_.hrnet_cityscapes_class_weight}}
 model = dict(
     data_preprocessor=dict(size=crop_size),
     decode_head=dict(loss_decode=dict(class_weight=class_weight)),
+    # the model base's two GSTOAuxHeads with the class weights (a list is
+    # replaced, not merged)
     auxiliary_head=[
         dict(
-            type='GSTOAuxHead',
-            in_index=in_index,
-            num_classes=19,
-            loss_decode=dict(
-                type='HRNetCrossEntropyLoss',
-                class_weight=class_weight,
-                loss_weight=loss_weight))
-        for in_index, loss_weight in ((4, 0.3), (5, 0.5))
+            head,
+            loss_decode=dict(head.loss_decode, class_weight=class_weight))
+        for head in _base_.model.auxiliary_head
     ])

@@ -21,16 +21,14 @@ model = dict(
     data_preprocessor=dict(size=crop_size),
     pretrained=None,  # the weights come from the first stage (load_from)
     decode_head=dict(loss_decode=dict(class_weight=class_weight, **ohem)),
+    # the model base's two GSTOAuxHeads with the class weights and OHEM (a
+    # list is replaced, not merged)
     auxiliary_head=[
         dict(
-            type='GSTOAuxHead',
-            in_index=in_index,
-            num_classes=19,
+            head,
             loss_decode=dict(
-                type='HRNetCrossEntropyLoss',
-                class_weight=class_weight,
-                loss_weight=loss_weight,
-                **ohem)) for in_index, loss_weight in ((4, 0.3), (5, 0.5))
+                head.loss_decode, class_weight=class_weight, **ohem))
+        for head in _base_.model.auxiliary_head
     ])
 iters = 484 * 289
 optimizer = dict(lr=0.001)

@@ -34,17 +34,15 @@ test_dataloader = dict(
             dict(type='Resize', scale=(2048, 1024), keep_ratio=True),
             dict(type='PackSegInputs')
         ]))
-# the test split has no labels: flips without LoadAnnotations for `--tta`
+# the test split has no labels: the base's flips without LoadAnnotations
+# for `--tta`
 tta_pipeline = [
-    dict(type='LoadImageFromFile', backend_args=None),
+    dict(_base_.tta_pipeline[0]),
     dict(
         type='TestTimeAug',
         transforms=[
-            [dict(type='Resize', scale=(2048, 1024), keep_ratio=True)],
-            [
-                dict(type='RandomFlip', prob=0., direction='horizontal'),
-                dict(type='RandomFlip', prob=1., direction='horizontal')
-            ], [dict(type='PackSegInputs')]
+            step for step in _base_.tta_pipeline[1].transforms
+            if step[0].type != 'LoadAnnotations'
         ])
 ]
 test_evaluator = dict(

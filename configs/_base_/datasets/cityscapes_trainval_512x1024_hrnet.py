@@ -25,14 +25,11 @@ train_pipeline = [
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs')
 ]
+# the base's train and val sets with this pipeline (a list is replaced, not
+# merged)
 train_dataloader = dict(
     batch_size=3,
     dataset=dict(datasets=[
-        dict(
-            type='CityscapesDataset',
-            data_root='data/cityscapes/',
-            data_prefix=dict(
-                img_path=f'leftImg8bit/{split}',
-                seg_map_path=f'gtFine/{split}'),
-            pipeline=train_pipeline) for split in ('train', 'val')
+        dict(dataset, pipeline=train_pipeline)
+        for dataset in _base_.train_dataloader.dataset.datasets
     ]))
