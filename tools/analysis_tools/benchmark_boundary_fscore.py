@@ -9,7 +9,7 @@
 Three kinds of label pairs at ``--size``: ``street``, CamVid ground truth
 (``--camvid``, skipped when absent) resized with nearest neighbour, the
 prediction being the next frame's labels; ``voronoi``, the synthetic pair of
-``gscnn_boundary_benchmark.py`` (300 Voronoi regions of random classes, the
+``benchmark_gscnn_boundary.py`` (300 Voronoi regions of random classes, the
 prediction's seeds moved by a few pixels, plus small false blobs); and
 ``blocks``, 16x16 blocks of random classes (boundary-rich: every class
 everywhere), the prediction changing 20% of the blocks and shifted by 2
@@ -52,7 +52,7 @@ def block_pair(h, w, num_classes, block=16, seed=0):
 
 
 def voronoi_pair(h, w, num_classes):
-    path = osp.join(osp.dirname(__file__), 'gscnn_boundary_benchmark.py')
+    path = osp.join(osp.dirname(__file__), 'benchmark_gscnn_boundary.py')
     spec = importlib.util.spec_from_file_location('gscnn_bench', path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

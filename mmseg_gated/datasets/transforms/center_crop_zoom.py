@@ -16,7 +16,7 @@ class CenterCropZoom(BaseTransform):
     centre, get larger. mIoU over a range of crop factors measures the
     accuracy at growing distance. The size is unchanged, so put it after
     ``LoadAnnotations`` in a test pipeline without ``Resize`` (e.g. Cityscapes
-    at 1024x2048), or see ``tools/analysis_tools/gscnn_distance_eval.py``.
+    at 1024x2048), or see ``tools/analysis_tools/eval_gscnn_distance.py``.
 
     Required Keys: ``img``; ``gt_seg_map`` and other ``seg_fields`` if
     present. Modified Keys: the same.

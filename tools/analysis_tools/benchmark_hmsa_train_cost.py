@@ -15,7 +15,7 @@ input,
 as ratios to the single-scale model (the paper: 1.00x / 1.25x / 5.25x,
 minibatch 0.8 / 1.2 / 3.1 s on GPUs).
 
-    nice -n 10 python tools/analysis_tools/hmsa_train_cost.py \
+    nice -n 10 python tools/analysis_tools/benchmark_hmsa_train_cost.py \
         --depth 18 --shape 256 256 --batch 2 --reps 3
 """
 import argparse

@@ -2,7 +2,7 @@
 """Distance-based evaluation of Gated-SCNN (Fig. 5): mIoU on centre crops of
 decreasing size, each scaled back to the full image size.
 
-    python tools/analysis_tools/gscnn_distance_eval.py CONFIG CHECKPOINT \
+    python tools/analysis_tools/eval_gscnn_distance.py CONFIG CHECKPOINT \
         [--crop-factors 0 100 200 300 400] [--work-dir DIR] \
         [--out results.json] [--cfg-options ...]
 

@@ -1,7 +1,7 @@
 # Copyright (c) mmseg_gated contributors. All rights reserved.
 """Time and memory of one RMILoss call (forward + backward).
 
-    nice -n 10 python tools/analysis_tools/rmi_benchmark.py \
+    nice -n 10 python tools/analysis_tools/benchmark_rmi.py \
         --shape 2 19 512 1024
 
 Memory: the increase of the process' peak resident set size over the first

@@ -2,7 +2,7 @@
 """Speed (and agreement) of Gated-SCNN's boundary ground truth and boundary
 F-score on one synthetic Cityscapes-sized pair.
 
-    python tools/analysis_tools/gscnn_boundary_benchmark.py \
+    python tools/analysis_tools/benchmark_gscnn_boundary.py \
         [--size 1024 2048] [--classes 19] [--repeat 3] [--reference]
 
 Labels are Voronoi regions of random seeds (19 classes, a few ignored
