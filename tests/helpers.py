@@ -396,3 +396,44 @@ def hand_grid(row, col, stride, k=3):
     return np.array([(stride * (row + dy) + (stride - 1) / 2,
                       stride * (col + dx) + (stride - 1) / 2)
                      for dy in range(-r, r + 1) for dx in range(-r, r + 1)])
+
+
+# the oracle comparisons (../shared/reference)
+def authors_weights(paper, seed=0):
+    """The oracle's deterministic weights of ``paper`` in the authors' layout
+    (their checkpoint's keys), from the reference's ``weights.py``; skips
+    the test when the reference is absent.
+
+    Args:
+        paper: The reference folder (``'gff'``, ``'gscnn'``, ...).
+        seed: The weights' seed (the oracle's outputs are of seed 0).
+    """
+    root = reference_dir(paper)
+    weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
+    layout = weights.load_layout(osp.join(root, paper, 'layout.json'))
+    return weights.make_state_dict(layout, seed=seed)
+
+
+def convert_with_cli(converter, checkpoint, tmp_dir, name='authors'):
+    """Save ``checkpoint`` as the authors' file, convert it with the
+    converter's command line (``converter.main([src, dst])``) and return
+    the converted file's dict; both files are removed."""
+    src, dst = tmp_dir / f'{name}.pth', tmp_dir / f'{name}_converted.pth'
+    torch.save(checkpoint, src)
+    converter.main([str(src), str(dst)])
+    converted = torch.load(dst, map_location='cpu', weights_only=True)
+    os.remove(src)
+    os.remove(dst)
+    return converted
+
+
+def float64_model(config):
+    """The model of ``config`` (a repo-relative or absolute path) for an
+    oracle comparison: no pretrained weights (a checkpoint fills every
+    tensor), BN for SyncBN, float64."""
+    from mmengine.config import Config
+    from mmseg.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO_ROOT, config))
+    cfg.model.pop('pretrained', None)
+    cfg.model.backbone.init_cfg = None
+    return revert_sync_batchnorm(MODELS.build(cfg.model)).double()

@@ -16,11 +16,8 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, load_module, reference_dir
-from mmengine.config import Config
-from mmengine.model import revert_sync_batchnorm
+from helpers import REPO_ROOT, authors_weights, float64_model, reference_dir
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
 
@@ -43,15 +40,9 @@ SIZES = ('224x224', '201x263')
 TOL = 1e-6
 
 
-def load_weights_module(root):
-    return load_module('oracle_weights', osp.join(root, 'weights.py'))
-
-
-def authors_checkpoint(root, path, seed=0):
+def authors_checkpoint(path, seed=0):
     """The file the authors' training script writes (DataParallel keys)."""
-    weights = load_weights_module(root)
-    layout = weights.load_layout(osp.join(root, 'gff', 'layout.json'))
-    state_dict = weights.make_state_dict(layout, seed=seed)
+    state_dict = authors_weights('gff', seed)
     assert all(k.startswith('module.') for k in state_dict)
     torch.save(
         dict(
@@ -69,11 +60,7 @@ def authors_checkpoint(root, path, seed=0):
 
 def build_model():
     init_default_scope('mmseg')
-    cfg = Config.fromfile(CONFIG)
-    cfg.model.backbone.init_cfg = None  # no pretrained weights
-    cfg.model.pop('pretrained', None)
-    model = revert_sync_batchnorm(MODELS.build(cfg.model))
-    return model.double().eval()
+    return float64_model(CONFIG).eval()
 
 
 @pytest.fixture(scope='module')
@@ -82,7 +69,7 @@ def converted_model(tmp_path_factory):
     root = reference_dir('gff')
     tmp = tmp_path_factory.mktemp('gff_oracle')
     src, dst = str(tmp / 'authors.pth'), str(tmp / 'converted.pth')
-    num_keys = authors_checkpoint(root, src)
+    num_keys = authors_checkpoint(src)
     gc.collect()
     proc = subprocess.run([sys.executable, CONVERTER, src, dst],
                           capture_output=True,

@@ -20,11 +20,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import REPO_ROOT, load_module, reference_dir
-from mmengine.config import Config
-from mmengine.model import revert_sync_batchnorm
+from helpers import (REPO_ROOT, authors_weights, float64_model, load_module,
+                     reference_dir)
 from mmengine.registry import init_default_scope
-from mmseg.registry import MODELS
 
 import mmseg_gated  # noqa: F401
 
@@ -38,11 +36,9 @@ pytestmark = pytest.mark.filterwarnings(
     'ignore:When align_corners=True:UserWarning')
 
 
-def authors_checkpoint(root, path, seed=0):
+def authors_checkpoint(path, seed=0):
     """The file the authors' training writes; returns its number of keys."""
-    weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
-    layout = weights.load_layout(osp.join(root, 'gscnn', 'layout.json'))
-    state_dict = weights.make_state_dict(layout, seed=seed)
+    state_dict = authors_weights('gscnn', seed)
     assert all(k.startswith('module.') for k in state_dict)
     torch.save(dict(state_dict=state_dict), path)
     return len(state_dict)
@@ -58,7 +54,7 @@ def converted_model(tmp_path_factory):
     root = reference_dir('gscnn')
     init_default_scope('mmseg')
     src = str(tmp_path_factory.mktemp('gscnn_oracle') / 'authors.pth')
-    num_keys = authors_checkpoint(root, src)
+    num_keys = authors_checkpoint(src)
     converter = load_module('gscnn_official', CONVERTER)
     authors = torch.load(src, map_location='cpu', weights_only=True, mmap=True)
     converted = converter.convert(authors)
@@ -70,9 +66,7 @@ def converted_model(tmp_path_factory):
     }
     del authors
     # the config the converter names
-    cfg = Config.fromfile(osp.join(REPO_ROOT, converter.CONFIG))
-    cfg.model.backbone.init_cfg = None  # no pretrained weights
-    model = revert_sync_batchnorm(MODELS.build(cfg.model)).double().eval()
+    model = float64_model(converter.CONFIG).eval()
     model.load_state_dict(converted, strict=True)
     # every tensor of theirs arrived but the unused dsn1 (2 keys); their
     # classifier has no bias (+1)

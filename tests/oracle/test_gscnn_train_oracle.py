@@ -26,12 +26,10 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from helpers import REPO_ROOT, load_module, reference_dir
-from mmengine.config import Config
-from mmengine.model import revert_sync_batchnorm
+from helpers import (REPO_ROOT, authors_weights, float64_model, load_module,
+                     reference_dir)
 from mmengine.registry import init_default_scope
 from mmengine.structures import PixelData
-from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmseg_gated  # noqa: F401
@@ -65,14 +63,8 @@ class Oracle:
 
     def __init__(self, root):
         self.root = root
-        self.weights = load_module('oracle_weights',
-                                   osp.join(root, 'weights.py'))
-        self.layout = self.weights.load_layout(
-            osp.join(root, 'gscnn', 'layout.json'))
         self.converter = load_module('gscnn_official', CONVERTER)
-        cfg = Config.fromfile(osp.join(REPO_ROOT, self.converter.CONFIG))
-        cfg.model.backbone.init_cfg = None  # no pretrained weights
-        self.model = revert_sync_batchnorm(MODELS.build(cfg.model)).double()
+        self.model = float64_model(self.converter.CONFIG)
         self.seed = self.state_dict = None
         with np.load(osp.join(root, 'gscnn', 'train.npz')) as data:
             self.arrays = {
@@ -82,7 +74,7 @@ class Oracle:
 
     def theirs(self, seed):
         """Their state dict (``module.`` keys) for ``seed``."""
-        return self.weights.make_state_dict(self.layout, seed=seed)
+        return authors_weights('gscnn', seed)
 
     def load(self, seed):
         """Our model with their ``seed`` weights converted; their state

@@ -8,13 +8,13 @@ state dict), converted with ``tools/model_converters/gsto_hrnet.py`` and
 loaded strictly into the config's model in float64. Every stored output is
 compared at both fixture sizes (one a multiple of 32, one not).
 """
-import os
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, load_module, reference_dir, rel_diff
+from helpers import (REPO_ROOT, authors_weights, convert_with_cli,
+                     float64_model, load_module, reference_dir, rel_diff)
 
 import mmseg_gated  # noqa: F401
 
@@ -41,33 +41,18 @@ def oracle():
 def converted(oracle, tmp_path_factory):
     """The config's model with the converted seed-0 checkpoint (float64,
     eval) and the converter's log lines."""
-    from mmengine.config import Config
-    from mmengine.model import revert_sync_batchnorm
-    from mmseg.registry import MODELS
-
-    root = reference_dir('gsto')
-    weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
-    layout = weights.load_layout(osp.join(root, 'gsto', 'layout.json'))
-    state = weights.make_state_dict(layout, seed=0)
+    state = authors_weights('gsto', seed=0)
     assert 'loss.criterion.weight' in state  # as their FullModel saves it
-    tmp = tmp_path_factory.mktemp('gsto_oracle')
-    src, dst = tmp / 'final_state.pth', tmp / 'converted.pth'
-    torch.save(state, src)
-    del state
-
-    conv = load_module(
-        'gsto_hrnet_converter',
-        osp.join(REPO_ROOT, 'tools', 'model_converters', 'gsto_hrnet.py'))
+    conv = load_module('gsto_hrnet_converter',
+                       'tools/model_converters/gsto_hrnet.py')
     logs = []
     conv.print_log = lambda msg, **kwargs: logs.append(msg)
-    conv.main([str(src), str(dst)])
-    converted = torch.load(dst, map_location='cpu', weights_only=True)
-    os.remove(src)
-    os.remove(dst)
+    converted = convert_with_cli(conv, state,
+                                 tmp_path_factory.mktemp('gsto_oracle'),
+                                 'final_state')
+    del state
 
-    cfg = Config.fromfile(CONFIG)
-    cfg.model.pretrained = None
-    model = revert_sync_batchnorm(MODELS.build(cfg.model)).double()
+    model = float64_model(CONFIG)
     model.load_state_dict(converted['state_dict'], strict=True)
     model.eval()
     return model, logs

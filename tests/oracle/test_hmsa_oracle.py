@@ -11,13 +11,13 @@ of 32, one not) one multi-scale pass (0.5, 1.0, 2.0) gives the joint
 prediction (``ms``) and, recorded by forward hooks at the 1.0 scale, the
 single-scale logits, soft-region logits and attention before upsampling.
 """
-import os
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
-from helpers import REPO_ROOT, load_module, reference_dir, rel_diff
+from helpers import (REPO_ROOT, authors_weights, convert_with_cli,
+                     float64_model, load_module, reference_dir, rel_diff)
 
 import mmseg_gated  # noqa: F401
 
@@ -44,28 +44,12 @@ def oracle():
 def model(oracle, tmp_path_factory):
     """The config's model with the converted seed-0 checkpoint (float64,
     eval)."""
-    from mmengine.config import Config
-    from mmengine.model import revert_sync_batchnorm
-    from mmseg.registry import MODELS
-
-    root = reference_dir('hmsa')
-    weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
-    layout = weights.load_layout(osp.join(root, 'hmsa', 'layout.json'))
-    tmp = tmp_path_factory.mktemp('hmsa_oracle')
-    src, dst = tmp / 'authors.pth', tmp / 'converted.pth'
-    torch.save({'state_dict': weights.make_state_dict(layout, seed=0)}, src)
-
-    conv = load_module(
-        'hmsa_converter',
-        osp.join(REPO_ROOT, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
-    conv.main([str(src), str(dst)])
-    converted = torch.load(dst, map_location='cpu', weights_only=True)
-    os.remove(src)
-    os.remove(dst)
-
-    cfg = Config.fromfile(CONFIG)
-    cfg.model.pretrained = None
-    net = revert_sync_batchnorm(MODELS.build(cfg.model)).double()
+    conv = load_module('hmsa_converter',
+                       'tools/model_converters/hmsa_mscale_ocr.py')
+    converted = convert_with_cli(
+        conv, {'state_dict': authors_weights('hmsa', seed=0)},
+        tmp_path_factory.mktemp('hmsa_oracle'))
+    net = float64_model(CONFIG)
     net.load_state_dict(converted['state_dict'], strict=True)
     return net.eval()
 

@@ -18,14 +18,14 @@ against an independent float64 computation of the authors' definition
 code) on our model's own outputs; the same computation on the seed-0
 outputs reproduces the oracle.
 """
-import os
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from helpers import REPO_ROOT, load_module, reference_dir, rel_diff
+from helpers import (REPO_ROOT, authors_weights, convert_with_cli,
+                     float64_model, load_module, reference_dir, rel_diff)
 
 import mmseg_gated  # noqa: F401
 
@@ -67,30 +67,14 @@ def oracle():
     return np.load(path)
 
 
-def _authors_weights(seed):
-    """The seed's weights in the authors' layout (``module.`` keys)."""
-    root = reference_dir('hmsa')
-    weights = load_module('oracle_weights', osp.join(root, 'weights.py'))
-    layout = weights.load_layout(osp.join(root, 'hmsa', 'layout.json'))
-    return weights.make_state_dict(layout, seed=seed)
-
-
-def _converter():
-    return load_module(
-        'hmsa_converter',
-        osp.join(REPO_ROOT, 'tools', 'model_converters', 'hmsa_mscale_ocr.py'))
-
-
 def _authors_checkpoint(tmp, seed):
     """The seed's weights saved as the authors' checkpoint and converted by
     our CLI."""
-    src, dst = tmp / f'authors_{seed}.pth', tmp / f'converted_{seed}.pth'
-    torch.save({'state_dict': _authors_weights(seed)}, src)
-    conv = _converter()
-    conv.main([str(src), str(dst)])
-    converted = torch.load(dst, map_location='cpu', weights_only=True)
-    os.remove(src)
-    os.remove(dst)
+    conv = load_module('hmsa_converter',
+                       'tools/model_converters/hmsa_mscale_ocr.py')
+    converted = convert_with_cli(conv,
+                                 {'state_dict': authors_weights('hmsa', seed)},
+                                 tmp, f'authors_{seed}')
     return converted['state_dict'], conv
 
 
@@ -98,16 +82,9 @@ def _authors_checkpoint(tmp, seed):
 def model(oracle, tmp_path_factory):
     """The config's model, float64, the converted seed-0 weights, training
     mode with dropout off."""
-    from mmengine.config import Config
-    from mmengine.model import revert_sync_batchnorm
-    from mmseg.registry import MODELS
-
     tmp = tmp_path_factory.mktemp('hmsa_train_oracle')
     state, conv = _authors_checkpoint(tmp, seed=0)
-    cfg = Config.fromfile(CONFIG)
-    cfg.model.pretrained = None
-    cfg.model.backbone.init_cfg = None
-    net = revert_sync_batchnorm(MODELS.build(cfg.model)).double()
+    net = float64_model(CONFIG)
     net.load_state_dict(state, strict=True)
     net.train()
     drops = [
@@ -342,7 +319,8 @@ def test_independent_definition_reproduces_the_oracle(runs, oracle):
 def test_other_seed_against_independent_definition(model, oracle, runs):
     """Seed 1 (not in the oracle): our loss terms against the authors'
     definition computed independently on our outputs."""
-    state, unused = model.converter.convert_mscale_ocr(_authors_weights(1))
+    state, unused = model.converter.convert_mscale_ocr(
+        authors_weights('hmsa', 1))
     assert not unused
     model.load_state_dict(state, strict=True)
     try:
