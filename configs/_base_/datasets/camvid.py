@@ -51,16 +51,14 @@ train_dataloader = dict(
         ann_file='train.txt',
         img_suffix='.jpg',
         pipeline=train_pipeline))
+# the val split, one image at a time, in order
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         ann_file='val.txt',
-        img_suffix='.jpg',
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
 val_evaluator = dict(type='IoUMetric', iou_metrics=['mIoU'])

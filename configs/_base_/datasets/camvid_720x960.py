@@ -20,10 +20,8 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 val_dataloader = dict(
     dataset=dict(
-        data_root=data_root,
-        data_prefix=dict(img_path='images', seg_map_path='labels'),
+        train_dataloader['dataset'],
         ann_file='splits/val.txt',
-        img_suffix='.png',
         pipeline=test_pipeline))
 test_dataloader = dict(
     dataset=dict(val_dataloader['dataset'], ann_file='splits/test.txt'))

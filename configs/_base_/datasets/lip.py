@@ -46,14 +46,13 @@ train_dataloader = dict(
             img_path='train_images', seg_map_path='train_segmentations'),
         ann_file='train.txt',
         pipeline=train_pipeline))
+# the val split, one image at a time, in order
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         data_prefix=dict(
             img_path='val_images', seg_map_path='val_segmentations'),
         ann_file='val.txt',

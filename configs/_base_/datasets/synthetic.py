@@ -44,15 +44,14 @@ train_dataloader = dict(
         img_size=img_size,
         seed=0,
         pipeline=train_pipeline))
+# 50 other scenes (seed 1), one image at a time, in order
 val_dataloader = dict(
+    train_dataloader,
     batch_size=1,
-    num_workers=0,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        train_dataloader['dataset'],
         num_samples=50,
-        img_size=img_size,
         seed=1,
         test_mode=True,
         pipeline=test_pipeline))
