@@ -4,8 +4,9 @@
 # last checkpoint of the train-fine model,
 # gffnet_r101-d8_8xb1-100k_cityscapes-864x864.py, and trains on train + val.
 # The paper gives no lr or length for this stage; its one Cityscapes
-# schedule (SGD lr 1e-3, poly 0.9, 100k iterations, batch 8) is spelled out
-# below so that it can be changed in one place. Test-set submission,
+# schedule (SGD lr 1e-3, poly 0.9, 100k iterations, batch 8) applies, with
+# the lr and the length restated below so that this stage can be changed
+# in one place. Test-set submission,
 # multi-scale 0.75..1.75 (no annotations loaded):
 #   python tools/test.py THIS_CONFIG CHECKPOINT --tta
 # Commands: configs/gff/README.md, "Training recipe".
